@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './paths';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    error: 'must be one of true, false, 1, 0, yes, no',
+  })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const postgresUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a postgres:// or postgresql:// URL' },
+);
+
+const integerIn = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be a whole number from ${min} to ${max}` })
+        .max(max, { error: `must be a whole number from ${min} to ${max}` }),
+    );
+
+/**
+ * Every environment variable the app reads, with its default. README.md and .env.example list
+ * the same variables; keep the three in step.
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'must be one of development, production, test',
+    })
+    .default('development'),
+  PORT: integerIn(0, 65535).default(3000),
+  HOST: z.string().min(1, { error: 'must not be empty' }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: integerIn(1, 1000).default(10),
+  DATA_DIR: z.string().min(1, { error: 'must not be empty' }).default('.data'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  SEED_ON_START: booleanFlag.default(true),
+  DEMO_ACCOUNT: booleanFlag.optional(),
+  SHUTDOWN_TIMEOUT_MS: integerIn(0, 600_000).default(10_000),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string | undefined;
+  /** Set when an external server is used; unset means the embedded server under dataDir. */
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  /** Absolute path of the folder that holds the embedded database. */
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  migrateOnStart: boolean;
+  seedOnStart: boolean;
+  /** A demo account is never created in production, whatever DEMO_ACCOUNT says. */
+  demoAccount: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown for a bad environment value; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, so `PORT= npm start` means the default, as in most tools.
+  const present = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const given = present[name];
+    const shown = name === 'DATABASE_URL' || given === undefined ? '' : ` (got "${given}")`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
+  }
+  const values = parsed.data;
+  const isProduction = values.NODE_ENV === 'production';
+  return {
+    env: values.NODE_ENV,
+    isProduction,
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolMax: values.DATABASE_POOL_MAX,
+    dataDir: path.resolve(projectRoot, values.DATA_DIR),
+    logLevel: values.LOG_LEVEL,
+    migrateOnStart: values.MIGRATE_ON_START,
+    seedOnStart: values.SEED_ON_START,
+    demoAccount: !isProduction && (values.DEMO_ACCOUNT ?? true),
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { projectRoot } from '../paths';
+import { EmbeddedPostgres } from './embedded';
+
+export type { Knex };
+
+// Postgres `date` columns come back as 'YYYY-MM-DD' strings: a date has no time zone to shift.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// bigint counts fit in a JS number for any catalog we will hold; parse them so views get numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseInt(value, 10));
+
+const compiled = __filename.endsWith('.js');
+
+/** Where Knex finds migrations: TypeScript sources, or their compiled copies when running from dist/. */
+export const migrationsConfig: Knex.MigratorConfig = {
+  directory: path.join(projectRoot, compiled ? 'dist/migrations' : 'migrations'),
+  loadExtensions: [compiled ? '.js' : '.ts'],
+  tableName: 'knex_migrations',
+};
+
+/** One Knex instance (one pool) per process; handlers get it passed in, never import it. */
+export function createKnex(connectionString: string, poolMax = 10): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString, application_name: 'omnimediatrak' },
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+    migrations: migrationsConfig,
+  });
+}
+
+/** Describes a connection string for the log: host, port, database and user, never the password. */
+export function describeDatabase(connectionString: string): string {
+  const url = new URL(connectionString);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default)';
+  return `${url.hostname}:${url.port || '5432'}/${database} as ${decodeURIComponent(url.username) || '(default user)'}`;
+}
+
+export interface OpenDatabase {
+  knex: Knex;
+  /** Closes the pool, then stops the embedded server if one was started. */
+  close(): Promise<void>;
+}
+
+/** The embedded server's cluster folder under DATA_DIR. */
+export function embeddedClusterDir(config: Pick<Config, 'dataDir'>): string {
+  return path.join(config.dataDir, 'postgres');
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded server when it is unset, and logs which
+ * database is in use.
+ */
+export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+  let embedded: EmbeddedPostgres | undefined;
+  let connectionString = config.databaseUrl;
+  if (!connectionString) {
+    embedded = await EmbeddedPostgres.start({ clusterDir: embeddedClusterDir(config), logger });
+    await embedded.ensureDatabase('omnimediatrak');
+    connectionString = embedded.connectionString('omnimediatrak');
+  }
+  logger.info(
+    { database: describeDatabase(connectionString), embedded: Boolean(embedded) },
+    embedded
+      ? `using the embedded PostgreSQL (data in ${path.relative(projectRoot, embeddedClusterDir(config)) || '.'})`
+      : 'using the PostgreSQL server from DATABASE_URL',
+  );
+  const knex = createKnex(connectionString, config.databasePoolMax);
+  return {
+    knex,
+    async close() {
+      await knex.destroy();
+      await embedded?.stop();
+    },
+  };
+}
