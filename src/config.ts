@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { projectRoot } from './paths';
 
@@ -56,6 +58,7 @@ const environmentSchema = z.object({
   SEED_ON_START: booleanFlag.default(true),
   DEMO_ACCOUNT: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_MS: integerIn(0, 600_000).default(10_000),
+  DONATE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 
 export interface Config {
@@ -74,6 +77,8 @@ export interface Config {
   /** A demo account is never created in production, whatever DEMO_ACCOUNT says. */
   demoAccount: boolean;
   shutdownTimeoutMs: number;
+  /** Where the home page's donate block links; without it the block only explains. */
+  donateUrl: string | undefined;
 }
 
 /** Thrown for a bad environment value; its message is one line naming the variable. */
@@ -110,5 +115,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     seedOnStart: values.SEED_ON_START,
     demoAccount: !isProduction && (values.DEMO_ACCOUNT ?? true),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    donateUrl: values.DONATE_URL,
   };
+}
+
+/** Reads `.env` from the project folder into process.env, if there is one; real variables win. */
+export function loadDotEnv(): void {
+  const file = path.join(projectRoot, '.env');
+  if (!fs.existsSync(file)) return;
+  const values = parseEnv(fs.readFileSync(file, 'utf8'));
+  for (const [name, value] of Object.entries(values)) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
 }

@@ -329,10 +329,16 @@ export class EmbeddedPostgres {
     this.child = undefined;
     process.off('exit', this.onProcessExit);
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    // The child was unref'd so it never holds the app open; while stopping it must, or Node could
+    // exit before the server has finished writing its shutdown checkpoint.
+    child.ref();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT');
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
-    if ((await Promise.race([exited, timeout])) === 'timeout') {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS)));
+    const outcome = await Promise.race([exited, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
       child.kill('SIGQUIT');
       await exited;
     }

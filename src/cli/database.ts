@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig, loadDotEnv } from '../config';
+import { openDatabase } from '../database/connection';
+import { createLogger } from '../logger';
+import { runCatalogSeed, runDemoSeed } from '../../seeds';
+
+const USAGE = 'usage: database (migrate | rollback [--all] | seed)';
+
+/**
+ * `npm run migrate`, `npm run migrate:rollback [-- --all]` and `npm run seed`, against
+ * DATABASE_URL or the embedded server, exactly as the app itself would connect.
+ */
+async function main(argv: string[]): Promise<void> {
+  const [command, ...flags] = argv;
+  if (!command || !['migrate', 'rollback', 'seed'].includes(command)) throw new Error(USAGE);
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+  try {
+    const { knex } = database;
+    if (command === 'migrate') {
+      const [batch, files] = (await knex.migrate.latest()) as [number, string[]];
+      logger.info({ batch, applied: files }, files.length ? 'migrations applied' : 'already up to date');
+    } else if (command === 'rollback') {
+      const [batch, files] = (await knex.migrate.rollback(undefined, flags.includes('--all'))) as [number, string[]];
+      logger.info({ batch, rolledBack: files }, files.length ? 'migrations rolled back' : 'nothing to roll back');
+    } else {
+      await runCatalogSeed(knex, logger);
+      if (config.demoAccount) await runDemoSeed(knex, logger);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 1;
+});

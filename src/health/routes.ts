@@ -1,0 +1,9 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { showHealth } from './handlers';
+
+export function healthRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/healthz', showHealth(knex));
+  return router;
+}

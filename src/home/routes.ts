@@ -1,0 +1,9 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { showHome } from './handlers';
+
+export function homeRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/', showHome(knex));
+  return router;
+}

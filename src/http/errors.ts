@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import createError, { isHttpError } from 'http-errors';
+
+/** Anything no route answered is a 404, rendered by the error handler like any other error. */
+export const notFound: RequestHandler = (_req, _res, next) => next(createError(404));
+
+/**
+ * Registered last. Client errors (4xx, including bodies that are malformed or too large) get
+ * their status and a page that says what went wrong; anything else is logged with the request
+ * id and the visitor sees a 500 page quoting that id, never a stack trace.
+ */
+export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = isHttpError(error) && error.status >= 400 && error.status < 600 ? error.status : 500;
+  if (status >= 500) req.log.error({ err: error }, 'request failed');
+  res.status(status);
+  if (status === 404) {
+    res.render('errors/not-found', { title: 'Page not found', page: 'error' });
+  } else if (status < 500) {
+    res.render('errors/client-error', {
+      title: 'Request not understood',
+      page: 'error',
+      status,
+      message: isHttpError(error) && error.expose ? error.message : 'The request could not be handled.',
+    });
+  } else {
+    res.render('errors/server-error', { title: 'Something went wrong', page: 'error' });
+  }
+};

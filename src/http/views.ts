@@ -1,0 +1,45 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Express } from 'express';
+import { viewsDir } from '../paths';
+import { formatNumber, formatReleaseDate } from './format';
+
+const layoutFile = path.join(viewsDir, 'layouts', 'main.ejs');
+
+export interface NavigationItem {
+  section: string;
+  href: string;
+  label: string;
+}
+
+/** The site's sections, in nav order; a page marks its own with `res.locals.section`. */
+export const NAVIGATION: NavigationItem[] = [{ section: 'home', href: '/', label: 'Home' }];
+
+type RenderCallback = (error: Error | null, html?: string) => void;
+
+/**
+ * EJS with one layout: a view renders its content, then the layout wraps it, unless the view
+ * is rendered with `layout: false` (an htmx fragment, for instance).
+ */
+function renderWithLayout(file: string, viewOptions: object, callback: RenderCallback): void {
+  const options = viewOptions as Record<string, unknown>;
+  const ejsOptions = { cache: Boolean(options.cache), filename: file };
+  ejs.renderFile(file, options, ejsOptions, (error, body) => {
+    if (error) return callback(error);
+    if (options.layout === false) return callback(null, body);
+    ejs.renderFile(layoutFile, { ...options, body }, { cache: ejsOptions.cache }, callback);
+  });
+}
+
+/** Registers the view engine and the locals every page's layout reads. */
+export function setUpViews(app: Express, locals: { asset: (name: string) => string; donateUrl?: string }): void {
+  app.engine('ejs', renderWithLayout);
+  app.set('view engine', 'ejs');
+  app.set('views', viewsDir);
+  Object.assign(app.locals, locals, { navigation: NAVIGATION, formatNumber, formatReleaseDate });
+  app.use((req, res, next) => {
+    res.locals.theme = 'system';
+    res.locals.section = undefined;
+    next();
+  });
+}

@@ -1,0 +1,71 @@
+import knexFactory, { type Knex } from 'knex';
+import { createKnex } from '../../src/database/connection';
+
+/**
+ * Each test file works in a database of its own on the test server: a copy of the template
+ * that global-setup migrated and seeded, or an empty one for migration and seed tests.
+ */
+
+let counter = 0;
+
+function setting(name: 'OMT_TEST_ADMIN_URL' | 'OMT_TEST_TEMPLATE'): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest, whose global setup sets it`);
+  return value;
+}
+
+/** The same server as the admin URL, another database. */
+export function databaseUrl(database: string): string {
+  const url = new URL(setting('OMT_TEST_ADMIN_URL'));
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export function adminKnex(): Knex {
+  return knexFactory({ client: 'pg', connection: setting('OMT_TEST_ADMIN_URL'), pool: { min: 0, max: 1 } });
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  knex: Knex;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+async function makeDatabase(template: string | undefined): Promise<TestDatabase> {
+  counter += 1;
+  const name = `${setting('OMT_TEST_TEMPLATE')}_${process.pid}_${counter}`;
+  const admin = adminKnex();
+  try {
+    await admin.raw(template ? 'create database ?? template ??' : 'create database ??', template ? [name, template] : [name]);
+  } finally {
+    await admin.destroy();
+  }
+  const url = databaseUrl(name);
+  const knex = createKnex(url, 5);
+  return {
+    name,
+    url,
+    knex,
+    async drop() {
+      await knex.destroy();
+      const cleanup = adminKnex();
+      try {
+        await cleanup.raw('drop database if exists ?? with (force)', [name]);
+      } finally {
+        await cleanup.destroy();
+      }
+    },
+  };
+}
+
+/** A migrated database holding the whole seed catalog. */
+export function createSeededDatabase(): Promise<TestDatabase> {
+  return makeDatabase(setting('OMT_TEST_TEMPLATE'));
+}
+
+/** A database with nothing in it, not even the migrations. */
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return makeDatabase(undefined);
+}
