@@ -185,10 +185,13 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       );
     }
 
-    await trx.raw(`
+    await trx.raw(
+      `
       insert into ingest.sources (name, label, licence)
       select * from (values ${DATASETS.map(() => '(?, ?, ?)').join(', ')}) as d(name, label, licence)
-      on conflict (name) do nothing`, DATASETS.flat());
+      on conflict (name) do nothing`,
+      DATASETS.flat(),
+    );
 
     const matched = await trx.raw(`
       update seed_media s set id = l.media_id, existing = true

@@ -98,9 +98,13 @@ function postgresUser(logger: Logger): RunAs | undefined {
     return lookup();
   } catch {
     logger.warn('running as root: creating the "postgres" system user to run the embedded database');
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER],
+      {
+        stdio: 'ignore',
+      },
+    );
     return lookup();
   }
 }
@@ -121,7 +125,10 @@ function grantTraversal(target: string, runAs: RunAs, logger: Logger): void {
     const bit = stat.uid === runAs.uid ? 0o100 : stat.gid === runAs.gid ? 0o010 : 0o001;
     if ((stat.mode & bit) === 0) {
       fs.chmodSync(dir, (stat.mode & 0o7777) | bit);
-      logger.warn({ dir }, 'granted search permission on a folder so the postgres user can reach the embedded database');
+      logger.warn(
+        { dir },
+        'granted search permission on a folder so the postgres user can reach the embedded database',
+      );
     }
   }
 }
@@ -289,7 +296,10 @@ export class EmbeddedPostgres {
       if (exited) {
         throw new Error(`The embedded PostgreSQL exited during start; see ${files.log}:\n${tail(files.log)}`);
       }
-      const client = new pg.Client({ connectionString: this.connectionString('postgres'), connectionTimeoutMillis: 1000 });
+      const client = new pg.Client({
+        connectionString: this.connectionString('postgres'),
+        connectionTimeoutMillis: 1000,
+      });
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -335,7 +345,9 @@ export class EmbeddedPostgres {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS)),
+    );
     const outcome = await Promise.race([exited, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') {

@@ -120,8 +120,14 @@ describe('migrations', () => {
     });
 
     it('keeps search_vector in step with title, original title and creators, without accents', async () => {
-      const [row] = await db.knex('media.media')
-        .insert({ media_type: 'anime', media_class: 'video.film.anime', title: 'Nausicaä of the Valley', creators: ['Hayao Miyazaki'] })
+      const [row] = await db
+        .knex('media.media')
+        .insert({
+          media_type: 'anime',
+          media_class: 'video.film.anime',
+          title: 'Nausicaä of the Valley',
+          creators: ['Hayao Miyazaki'],
+        })
         .returning<{ id: string }[]>('id');
       const match = async (query: string) =>
         (
@@ -151,26 +157,34 @@ describe('migrations', () => {
         .returning<{ id: string }[]>('id');
       const entry = { user_id: user!.id, media_id: a!.id, status: 'planning' };
 
-      await expect(knex('interaction.user_media').insert({ ...entry, status: 'watching' })).rejects.toThrow(/check constraint/);
+      await expect(knex('interaction.user_media').insert({ ...entry, status: 'watching' })).rejects.toThrow(
+        /check constraint/,
+      );
       await expect(knex('interaction.user_media').insert({ ...entry, rating: 0 })).rejects.toThrow(/check constraint/);
-      await expect(knex('interaction.user_media').insert({ ...entry, rating: 101 })).rejects.toThrow(/check constraint/);
-      await expect(knex('interaction.user_media').insert({ ...entry, progress: -1 })).rejects.toThrow(/check constraint/);
+      await expect(knex('interaction.user_media').insert({ ...entry, rating: 101 })).rejects.toThrow(
+        /check constraint/,
+      );
+      await expect(knex('interaction.user_media').insert({ ...entry, progress: -1 })).rejects.toThrow(
+        /check constraint/,
+      );
       await expect(
         knex('interaction.user_media').insert({ ...entry, started_at: '2024-02-01', completed_at: '2024-01-01' }),
       ).rejects.toThrow(/user_media_completed_after_started/);
-      await expect(knex('media.relationships').insert({ source_id: a!.id, kind: 'sequel', target_id: a!.id })).rejects.toThrow(
-        /relationships_no_self_link/,
-      );
-      await expect(knex('media.relationships').insert({ source_id: a!.id, kind: 'sequelz', target_id: b!.id })).rejects.toThrow(
-        /foreign key/,
-      );
-      await expect(knex('media.media').insert({ media_type: 'vinyl', media_class: 'audio', title: 'C' })).rejects.toThrow(/foreign key/);
+      await expect(
+        knex('media.relationships').insert({ source_id: a!.id, kind: 'sequel', target_id: a!.id }),
+      ).rejects.toThrow(/relationships_no_self_link/);
+      await expect(
+        knex('media.relationships').insert({ source_id: a!.id, kind: 'sequelz', target_id: b!.id }),
+      ).rejects.toThrow(/foreign key/);
+      await expect(
+        knex('media.media').insert({ media_type: 'vinyl', media_class: 'audio', title: 'C' }),
+      ).rejects.toThrow(/foreign key/);
       await expect(
         knex('users.users').insert({ username: 'RULES', email: 'other@example.com', password_hash: 'x' }),
       ).rejects.toThrow(/users_username_key/);
-      await expect(
-        knex('users.preferences').insert({ user_id: user!.id, theme: 'neon' }),
-      ).rejects.toThrow(/check constraint/);
+      await expect(knex('users.preferences').insert({ user_id: user!.id, theme: 'neon' })).rejects.toThrow(
+        /check constraint/,
+      );
 
       await knex('interaction.user_media').insert({ ...entry, rating: 100, progress: 3 });
       expect(await knex('interaction.user_media').where({ user_id: user!.id }).count({ n: '*' })).toEqual([{ n: 1 }]);

@@ -38,7 +38,10 @@ async function makeDatabase(template: string | undefined): Promise<TestDatabase>
   const name = `${setting('OMT_TEST_TEMPLATE')}_${process.pid}_${counter}`;
   const admin = adminKnex();
   try {
-    await admin.raw(template ? 'create database ?? template ??' : 'create database ??', template ? [name, template] : [name]);
+    await admin.raw(
+      template ? 'create database ?? template ??' : 'create database ??',
+      template ? [name, template] : [name],
+    );
   } finally {
     await admin.destroy();
   }

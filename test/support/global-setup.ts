@@ -20,7 +20,10 @@ export default async function globalSetup(): Promise<void> {
   const logger = createLogger('warn');
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    const embedded = await EmbeddedPostgres.start({ clusterDir: path.join(projectRoot, '.data', 'test-postgres'), logger });
+    const embedded = await EmbeddedPostgres.start({
+      clusterDir: path.join(projectRoot, '.data', 'test-postgres'),
+      logger,
+    });
     globalThis.omtEmbeddedPostgres = embedded;
     adminUrl = embedded.connectionString('postgres');
   }
