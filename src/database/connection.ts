@@ -22,14 +22,26 @@ export const migrationsConfig: Knex.MigratorConfig = {
   tableName: 'knex_migrations',
 };
 
-/** One Knex instance (one pool) per process; handlers get it passed in, never import it. */
-export function createKnex(connectionString: string, poolMax = 10): Knex {
+/**
+ * One Knex instance (one pool) per process; handlers get it passed in, never import it. Knex's
+ * own warnings go through the app's logger, so they are JSON lines like everything else.
+ */
+export function createKnex(connectionString: string, options: { poolMax?: number; logger?: Logger } = {}): Knex {
+  const { poolMax = 10, logger } = options;
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'omnimediatrak' },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
     migrations: migrationsConfig,
+    ...(logger && {
+      log: {
+        warn: (message: unknown) => logger.warn({ knex: message }, 'knex warning'),
+        error: (message: unknown) => logger.error({ knex: message }, 'knex error'),
+        deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'knex deprecation'),
+        debug: (message: unknown) => logger.debug({ knex: message }, 'knex debug'),
+      },
+    }),
   });
 }
 
@@ -69,7 +81,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
       ? `using the embedded PostgreSQL (data in ${path.relative(projectRoot, embeddedClusterDir(config)) || '.'})`
       : 'using the PostgreSQL server from DATABASE_URL',
   );
-  const knex = createKnex(connectionString, config.databasePoolMax);
+  const knex = createKnex(connectionString, { poolMax: config.databasePoolMax, logger });
   return {
     knex,
     async close() {

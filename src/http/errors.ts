@@ -1,6 +1,14 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import createError, { isHttpError } from 'http-errors';
 
+const CLIENT_ERROR_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  403: 'Not allowed',
+  405: 'Method not allowed',
+  413: 'Request too large',
+  415: 'Unsupported request',
+};
+
 /** Anything no route answered is a 404, rendered by the error handler like any other error. */
 export const notFound: RequestHandler = (_req, _res, next) => next(createError(404));
 
@@ -18,7 +26,7 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next
     res.render('errors/not-found', { title: 'Page not found', page: 'error' });
   } else if (status < 500) {
     res.render('errors/client-error', {
-      title: 'Request not understood',
+      title: CLIENT_ERROR_TITLES[status] ?? 'Request not understood',
       page: 'error',
       status,
       message: isHttpError(error) && error.expose ? error.message : 'The request could not be handled.',

@@ -20,7 +20,7 @@ export function setUpRequestLogging(app: Express, logger: Logger): void {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      autoLogging: { ignore: (req) => (req.url ?? '').split('?')[0] === '/healthz' },
       customLogLevel(_req, res, error) {
         if (error || res.statusCode >= 500) return 'error';
         if (res.statusCode >= 400) return 'warn';

@@ -46,7 +46,7 @@ async function makeDatabase(template: string | undefined): Promise<TestDatabase>
     await admin.destroy();
   }
   const url = databaseUrl(name);
-  const knex = createKnex(url, 5);
+  const knex = createKnex(url, { poolMax: 5 });
   return {
     name,
     url,

@@ -36,7 +36,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const url = new URL(adminUrl);
   url.pathname = `/${template}`;
-  const knex = createKnex(url.toString(), 2);
+  const knex = createKnex(url.toString(), { poolMax: 2, logger });
   try {
     await knex.migrate.latest();
     await runCatalogSeed(knex, logger);
