@@ -1,26 +1,42 @@
 import compression from 'compression';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
+import { accountRoutes } from './accounts/routes';
+import { setUpCsrf } from './auth/csrf';
+import { setUpSessions } from './auth/session';
 import type { Config } from './config';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
 import { handleErrors, notFound } from './http/errors';
+import { takeFlash } from './http/flash';
 import { setUpRequestLogging } from './http/request-logging';
 import { setUpSecurityHeaders } from './http/security';
-import { setUpViews } from './http/views';
+import { setUpNavigation, setUpViews } from './http/views';
 import type { Logger } from './logger';
+import { profileRoutes } from './profiles/routes';
+import { settingsRoutes } from './settings/routes';
+import { resolveTheme } from './settings/theme';
+
+export type AppConfig = Pick<
+  Config,
+  'env' | 'isProduction' | 'donateUrl' | 'trustProxy' | 'sessionIdleMinutes' | 'sessionAbsoluteHours'
+> & {
+  /** Resolved secrets (see resolveSessionSecrets): never empty here. */
+  sessionSecrets: string[];
+};
 
 export interface AppDependencies {
   knex: Knex;
   logger: Logger;
-  config: Pick<Config, 'isProduction' | 'env'> & { donateUrl?: string | undefined };
+  config: AppConfig;
 }
 
 /** The composition root: every middleware and route, in order. Only src/server.ts listens. */
 export function createApp({ knex, logger, config }: AppDependencies): Express {
   const app = express();
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
   if (config.isProduction) app.set('view cache', true);
 
   setUpRequestLogging(app, logger);
@@ -28,10 +44,22 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(compression());
   setUpStaticResources(app, { cacheForever: config.env !== 'development' });
   setUpViews(app, { asset: createAssetUrls(), donateUrl: config.donateUrl });
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
-
   app.use(healthRoutes(knex));
+
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
+  const passport = setUpSessions(app, knex, {
+    secrets: config.sessionSecrets,
+    secureCookies: config.isProduction,
+    idleMinutes: config.sessionIdleMinutes,
+    absoluteHours: config.sessionAbsoluteHours,
+  });
+  app.use(takeFlash, resolveTheme, setUpNavigation);
+  setUpCsrf(app);
+
   app.use(homeRoutes(knex));
+  app.use(accountRoutes(knex, passport));
+  app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
+  app.use(profileRoutes(knex));
 
   app.use(notFound);
   app.use(handleErrors);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -59,6 +60,25 @@ const environmentSchema = z.object({
   DEMO_ACCOUNT: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_MS: integerIn(0, 600_000).default(10_000),
   DONATE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SESSION_SECRET: z
+    .string()
+    .refine((value) => value.split(',').every((secret) => secret.trim().length >= 32), {
+      error: 'must be at least 32 characters (several secrets, newest first, are separated by commas)',
+    })
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (value) =>
+        /^(true|false|\d+)$/.test(value) ||
+        value
+          .split(',')
+          .every((part) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(part.trim())),
+      { error: 'must be true, false, a number of proxies, or a comma-separated list of proxy addresses' },
+    )
+    .optional(),
+  SESSION_IDLE_MINUTES: integerIn(5, 525_600).default(7 * 24 * 60),
+  SESSION_ABSOLUTE_HOURS: integerIn(1, 8_760).default(30 * 24),
 });
 
 export interface Config {
@@ -79,6 +99,21 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Where the home page's donate block links; without it the block only explains. */
   donateUrl: string | undefined;
+  /** Secrets that sign the session cookie, newest first; unset outside production means "make one". */
+  sessionSecrets: string[] | undefined;
+  /** Express's `trust proxy` setting: false, true, a hop count, or a list of proxy addresses. */
+  trustProxy: boolean | number | string;
+  /** A session unused this long ends. */
+  sessionIdleMinutes: number;
+  /** A session ends this long after sign-in, however active. */
+  sessionAbsoluteHours: number;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** Thrown for a bad environment value; its message is one line naming the variable. */
@@ -97,11 +132,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     const given = present[name];
-    const shown = name === 'DATABASE_URL' || given === undefined ? '' : ` (got "${given}")`;
+    const secret = name === 'DATABASE_URL' || name === 'SESSION_SECRET';
+    const shown = secret || given === undefined ? '' : ` (got "${given}")`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
   }
   const values = parsed.data;
   const isProduction = values.NODE_ENV === 'production';
+  if (isProduction && !values.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration: SESSION_SECRET must be set in production (at least 32 characters)');
+  }
   return {
     env: values.NODE_ENV,
     isProduction,
@@ -116,6 +155,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demoAccount: !isProduction && (values.DEMO_ACCOUNT ?? true),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     donateUrl: values.DONATE_URL,
+    sessionSecrets: values.SESSION_SECRET?.split(',').map((secret) => secret.trim()),
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: values.SESSION_ABSOLUTE_HOURS,
   };
 }
 
@@ -127,4 +170,23 @@ export function loadDotEnv(): void {
   for (const [name, value] of Object.entries(values)) {
     if (process.env[name] === undefined) process.env[name] = value;
   }
+}
+
+/**
+ * The session secrets: the configured ones, or outside production one made on first start and
+ * kept in DATA_DIR, so sessions survive restarts and no secret lives only in process memory.
+ */
+export function resolveSessionSecrets(config: Pick<Config, 'sessionSecrets' | 'dataDir'>): string[] {
+  if (config.sessionSecrets?.length) return config.sessionSecrets;
+  const file = path.join(config.dataDir, 'session-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    try {
+      fs.writeFileSync(file, `${crypto.randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return [fs.readFileSync(file, 'utf8').trim()];
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from './config';
+import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
@@ -40,7 +40,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = createApp({ knex: database.knex, logger, config });
+  const app = createApp({
+    knex: database.knex,
+    logger,
+    config: { ...config, sessionSecrets: resolveSessionSecrets(config) },
+  });
   const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
   server.on('error', async (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import createError, { isHttpError } from 'http-errors';
+import { isCsrfError } from '../auth/csrf';
 
 const CLIENT_ERROR_TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -22,7 +23,9 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next
   const status = isHttpError(error) && error.status >= 400 && error.status < 600 ? error.status : 500;
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   res.status(status);
-  if (status === 404) {
+  if (isCsrfError(error)) {
+    res.render('errors/csrf', { title: 'This form has expired', page: 'error' });
+  } else if (status === 404) {
     res.render('errors/not-found', { title: 'Page not found', page: 'error' });
   } else if (status < 500) {
     res.render('errors/client-error', {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { viewsDir } from '../paths';
 import { formatNumber, formatReleaseDate } from './format';
 
@@ -13,7 +13,19 @@ export interface NavigationItem {
 }
 
 /** The site's sections, in nav order; a page marks its own with `res.locals.section`. */
-export const NAVIGATION: NavigationItem[] = [{ section: 'home', href: '/', label: 'Home' }];
+export function navigationFor(user: Express.User | undefined): NavigationItem[] {
+  return [
+    { section: 'home', href: '/', label: 'Home' },
+    ...(user ? [{ section: 'profile', href: `/users/${encodeURIComponent(user.username)}`, label: 'Profile' }] : []),
+    { section: 'settings', href: '/settings', label: 'Settings' },
+  ];
+}
+
+/** Builds the nav for the current visitor (after the session has told who they are). */
+export const setUpNavigation: RequestHandler = (req, res, next) => {
+  res.locals.navigation = navigationFor(req.user);
+  next();
+};
 
 type RenderCallback = (error: Error | null, html?: string) => void;
 
@@ -36,10 +48,14 @@ export function setUpViews(app: Express, locals: { asset: (name: string) => stri
   app.engine('ejs', renderWithLayout);
   app.set('view engine', 'ejs');
   app.set('views', viewsDir);
-  Object.assign(app.locals, locals, { navigation: NAVIGATION, formatNumber, formatReleaseDate });
+  Object.assign(app.locals, locals, { navigation: navigationFor(undefined), formatNumber, formatReleaseDate });
   app.use((req, res, next) => {
     res.locals.theme = 'system';
     res.locals.section = undefined;
+    res.locals.user = undefined;
+    res.locals.flash = undefined;
+    res.locals.csrfToken = undefined;
+    res.locals.errors = {};
     next();
   });
 }

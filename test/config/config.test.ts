@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { describeDatabase } from '../../src/database/connection';
 import { runServer } from '../support/server-process';
 
+const SECRET = 'a-session-secret-of-at-least-32-characters';
+
 describe('configuration', () => {
   it('has working defaults when nothing is set', () => {
     const config = loadConfig({});
@@ -42,7 +44,32 @@ describe('configuration', () => {
   });
 
   it('never makes the demo account in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DEMO_ACCOUNT: 'true' }).demoAccount).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_ACCOUNT: 'true', SESSION_SECRET: SECRET }).demoAccount).toBe(
+      false,
+    );
+  });
+
+  it('needs a session secret in production, and never repeats one in a message', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /^Invalid configuration: SESSION_SECRET must be set in production/,
+    );
+    expect(() => loadConfig({ SESSION_SECRET: 'too-short-secret' })).toThrow(
+      /^Invalid configuration: SESSION_SECRET must be at least 32 characters[^"]*$/,
+    );
+    expect(loadConfig({ SESSION_SECRET: `${SECRET}, ${SECRET.toUpperCase()}` }).sessionSecrets).toEqual([
+      SECRET,
+      SECRET.toUpperCase(),
+    ]);
+  });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it.each([
@@ -53,6 +80,8 @@ describe('configuration', () => {
     ['MIGRATE_ON_START', 'maybe', /^Invalid configuration: MIGRATE_ON_START must be one of true, false/],
     ['DATABASE_POOL_MAX', '0', /^Invalid configuration: DATABASE_POOL_MAX must be a whole number from 1/],
     ['DONATE_URL', 'javascript:alert(1)', /^Invalid configuration: DONATE_URL must be an http/],
+    ['TRUST_PROXY', 'everyone', /^Invalid configuration: TRUST_PROXY must be true, false, a number/],
+    ['SESSION_IDLE_MINUTES', '1', /^Invalid configuration: SESSION_IDLE_MINUTES must be a whole number from 5/],
   ])('stops with a one-line message naming %s when it is %p', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -1,12 +1,26 @@
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { createApp } from '../../src/app';
+import { createApp, type AppConfig } from '../../src/app';
+
+/** The configuration tests run with unless they say otherwise. */
+export const testConfig: AppConfig = {
+  env: 'test',
+  isProduction: false,
+  donateUrl: undefined,
+  trustProxy: false,
+  sessionIdleMinutes: 60,
+  sessionAbsoluteHours: 24,
+  sessionSecrets: ['a-test-secret-that-is-at-least-32-characters-long'],
+};
 
 /** The real app, as src/server.ts builds it, around a test database; logs go nowhere unless asked. */
-export function createTestApp(knex: Knex, options: { logger?: pino.Logger; donateUrl?: string } = {}) {
+export function createTestApp(
+  knex: Knex,
+  options: { logger?: pino.Logger; donateUrl?: string; config?: Partial<AppConfig> } = {},
+) {
   return createApp({
     knex,
     logger: options.logger ?? pino({ level: 'silent' }),
-    config: { env: 'test', isProduction: false, donateUrl: options.donateUrl },
+    config: { ...testConfig, donateUrl: options.donateUrl, ...options.config },
   });
 }

@@ -1,0 +1,193 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Knex } from 'knex';
+import type { PassportInstance } from '../auth/session';
+import { setFlash } from '../http/flash';
+import { safeNextPath } from '../http/redirects';
+import { parseForm, submitted, type FieldErrors } from '../http/validation';
+import { hashPassword } from '../users/passwords';
+import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
+import { countRecentFailures, insertLoginEvent } from './queries';
+import { registrationSchema, signInSchema, type Registration } from './validation';
+import { themeFromCookie } from '../settings/theme';
+
+/** Failed sign-ins allowed per account name, and per address, within the window. */
+export const THROTTLE = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
+
+const WRONG_CREDENTIALS = 'The username or password is wrong';
+
+function renderRegister(res: Response, status: number, body: unknown, errors: FieldErrors): void {
+  res.status(status).render('accounts/register', {
+    title: 'Create an account',
+    page: 'register',
+    errors,
+    values: { username: submitted(body, 'username'), email: submitted(body, 'email') },
+    next: safeNextPath(submitted(body, 'next'), ''),
+  });
+}
+
+function renderSignIn(res: Response, status: number, body: unknown, errors: FieldErrors): void {
+  res.status(status).render('accounts/login', {
+    title: 'Sign in',
+    page: 'login',
+    errors,
+    values: { username: submitted(body, 'username') },
+    next: safeNextPath(submitted(body, 'next'), ''),
+  });
+}
+
+/** Starts a signed-in session: a new session id (no fixation), the sign-in time, the audit row. */
+function startSession(
+  knex: Knex,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  user: SessionUser,
+  target: string,
+  greeting?: string,
+) {
+  req.login(user, (error) => {
+    if (error) return next(error);
+    req.session.signedInAt = Date.now();
+    // After login: the session (and anything in it) was just replaced.
+    if (greeting) setFlash(req, 'status', greeting);
+    Promise.all([
+      recordSignIn(knex, user.id),
+      insertLoginEvent(knex, {
+        userId: user.id,
+        usernameAttempted: user.username,
+        ip: req.ip,
+        userAgent: req.get('User-Agent'),
+        outcome: 'success',
+      }),
+    ])
+      .then(() => res.redirect(303, target))
+      .catch(next);
+  });
+}
+
+export const showRegister: RequestHandler = (req, res) => {
+  if (req.user) return res.redirect(303, '/');
+  res.render('accounts/register', {
+    title: 'Create an account',
+    page: 'register',
+    errors: {},
+    values: {},
+    next: safeNextPath(req.query.next, ''),
+  });
+};
+
+/** Re-renders the form with 422 and field errors unless the registration is valid. */
+export const validateRegistration: RequestHandler = (req, res, next) => {
+  const form = parseForm(registrationSchema, req.body);
+  if (!form.ok) return renderRegister(res, 422, req.body, form.errors);
+  res.locals.registration = form.value;
+  next();
+};
+
+const DUPLICATE_ERRORS = {
+  username: 'That username is taken: choose another',
+  email: 'An account with this email address already exists: sign in instead',
+};
+
+/** Creates the account and signs it in; a taken username or email is a field error, even in a race. */
+export function register(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const registration = res.locals.registration as Registration;
+    const taken = await findTakenIdentity(knex, registration.username, registration.email);
+    if (taken.username || taken.email) {
+      const errors: FieldErrors = {};
+      if (taken.username) errors.username = DUPLICATE_ERRORS.username;
+      if (taken.email) errors.email = DUPLICATE_ERRORS.email;
+      return renderRegister(res, 422, req.body, errors);
+    }
+    const passwordHash = await hashPassword(registration.password);
+    let userId: string;
+    try {
+      userId = await insertUser(
+        knex,
+        { username: registration.username, email: registration.email, passwordHash },
+        { theme: themeFromCookie(req) ?? 'system' },
+      );
+    } catch (error) {
+      // Two identical submissions at once: the second loses at the unique index, not with a 500.
+      const constraint =
+        (error as { code?: string; constraint?: string }).code === '23505'
+          ? (error as { constraint?: string }).constraint
+          : undefined;
+      if (constraint === 'users_username_key')
+        return renderRegister(res, 422, req.body, { username: DUPLICATE_ERRORS.username });
+      if (constraint === 'users_email_key')
+        return renderRegister(res, 422, req.body, { email: DUPLICATE_ERRORS.email });
+      throw error;
+    }
+    const user: SessionUser = {
+      id: userId,
+      username: registration.username,
+      role: 'member',
+      theme: themeFromCookie(req) ?? 'system',
+      profileVisibility: 'public',
+    };
+    const greeting = `Welcome, ${registration.username}! Your account is ready.`;
+    startSession(knex, req, res, next, user, safeNextPath(req.body?.next), greeting);
+  };
+}
+
+export const showSignIn: RequestHandler = (req, res) => {
+  if (req.user) return res.redirect(303, safeNextPath(req.query.next));
+  res.render('accounts/login', {
+    title: 'Sign in',
+    page: 'login',
+    errors: {},
+    values: {},
+    next: safeNextPath(req.query.next, ''),
+  });
+};
+
+/**
+ * Checks the throttle, then the credentials. Every attempt is written to auth.login_events; a
+ * wrong username and a wrong password get the same message.
+ */
+export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
+  return async (req, res, next) => {
+    const form = parseForm(signInSchema, req.body);
+    if (!form.ok) return renderSignIn(res, 422, req.body, form.errors);
+    const { username } = form.value;
+    const event = { usernameAttempted: username, ip: req.ip, userAgent: req.get('User-Agent') };
+
+    const failures = await countRecentFailures(knex, username, req.ip, THROTTLE.windowMinutes);
+    const accountBlocked = failures.account >= THROTTLE.perAccount;
+    if (accountBlocked || failures.ip >= THROTTLE.perAddress) {
+      await insertLoginEvent(knex, { ...event, userId: undefined, outcome: 'throttled' });
+      const retryAt = (accountBlocked ? failures.accountRetryAt : failures.ipRetryAt) ?? new Date();
+      const minutes = Math.max(1, Math.ceil((new Date(retryAt).getTime() - Date.now()) / 60_000));
+      res.setHeader('Retry-After', String(minutes * 60));
+      return renderSignIn(res, 429, req.body, {
+        username: `Too many failed attempts to sign in. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`,
+      });
+    }
+
+    passport.authenticate(
+      'local',
+      { session: false },
+      (error: unknown, user: SessionUser | false, info?: { userId?: string }) => {
+        if (error) return next(error);
+        if (!user) {
+          insertLoginEvent(knex, { ...event, userId: info?.userId, outcome: 'bad_credentials' })
+            .then(() => renderSignIn(res, 401, req.body, { username: WRONG_CREDENTIALS }))
+            .catch(next);
+          return;
+        }
+        startSession(knex, req, res, next, user, safeNextPath(req.body?.next));
+      },
+    )(req, res, next);
+  };
+}
+
+/** Ends the session on the server (its row is deleted) and starts a fresh anonymous one. */
+export const signOut: RequestHandler = (req, res, next) => {
+  req.logout((error) => {
+    if (error) return next(error);
+    setFlash(req, 'status', 'You have signed out.');
+    res.redirect(303, '/');
+  });
+};

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import type { PassportInstance } from '../auth/session';
+import { register, showRegister, showSignIn, signIn, signOut, validateRegistration } from './handlers';
+
+export function accountRoutes(knex: Knex, passport: PassportInstance): Router {
+  const router = Router();
+  router.get('/register', showRegister);
+  router.post('/register', validateRegistration, register(knex));
+  router.get('/login', showSignIn);
+  router.post('/login', signIn(knex, passport));
+  router.post('/logout', signOut);
+  return router;
+}

@@ -1,0 +1,67 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { z } from 'zod';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+/** The 49,000 most common passwords (from zxcvbn-ts), compared case-insensitively. */
+const COMMON_PASSWORDS = new Set((dictionary['passwords-common'] as string[]).map((word) => word.toLowerCase()));
+
+export function isCommonPassword(password: string): boolean {
+  return COMMON_PASSWORDS.has(password.toLowerCase());
+}
+
+/** A text field; arrays and other non-strings (e.g. `a=1&a=2`) get the same clear message. */
+const text = (missing: string) => z.string({ error: missing });
+
+export const usernameField = text('Enter a username')
+  .trim()
+  .min(1, { error: 'Enter a username' })
+  .min(3, { error: 'Username must be 3 to 32 characters' })
+  .max(32, { error: 'Username must be 3 to 32 characters' })
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, {
+    error: 'Username can only use letters, numbers, and . _ - (not starting with . or -)',
+  });
+
+export const emailField = text('Enter an email address')
+  .trim()
+  .min(1, { error: 'Enter an email address' })
+  .max(254, { error: 'Email address must be 254 characters or fewer' })
+  .pipe(z.email({ error: 'Enter an email address in the right format, like name@example.com' }));
+
+/** A new password: long enough, not absurdly long, and not one of the most common ones. */
+export const newPasswordField = (missing: string) =>
+  text(missing)
+    .min(1, { error: missing })
+    .min(PASSWORD_MIN, { error: `Password must be at least ${PASSWORD_MIN} characters` })
+    .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` })
+    .refine((password) => !isCommonPassword(password), {
+      error: 'This password is one of the most common ones: choose another',
+    });
+
+export const registrationSchema = z
+  .object({
+    username: usernameField,
+    email: emailField,
+    password: newPasswordField('Enter a password'),
+    confirm: text('Confirm your password').min(1, { error: 'Confirm your password' }),
+  })
+  .superRefine((form, context) => {
+    if (form.password.toLowerCase() === form.username.toLowerCase()) {
+      context.addIssue({ code: 'custom', path: ['password'], message: 'Password must not be your username' });
+    }
+    if (form.confirm !== form.password) {
+      context.addIssue({ code: 'custom', path: ['confirm'], message: 'Passwords do not match' });
+    }
+  });
+
+export type Registration = z.output<typeof registrationSchema>;
+
+export const signInSchema = z.object({
+  username: text('Enter your username or email').trim().min(1, { error: 'Enter your username or email' }).max(254, {
+    error: 'Username or email must be 254 characters or fewer',
+  }),
+  password: text('Enter your password')
+    .min(1, { error: 'Enter your password' })
+    .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` }),
+});

@@ -1,0 +1,33 @@
+import type { Express, Request } from 'express';
+import { csrfSync } from 'csrf-sync';
+
+export const CSRF_FIELD = '_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+/**
+ * Synchroniser tokens kept in the session: forms carry the token in a hidden field, htmx sends
+ * it in a header set once in the layout. Every POST, PUT, PATCH and DELETE must carry it; the
+ * error handler turns a missing or wrong token into a 403 page that explains what happened.
+ * Views get `csrfToken()`, which makes a token only when a form is actually rendered.
+ */
+export function setUpCsrf(app: Express): void {
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req: Request) => {
+      const fromBody = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+      if (typeof fromBody === 'string') return fromBody;
+      const fromHeader = req.headers[CSRF_HEADER];
+      return typeof fromHeader === 'string' ? fromHeader : undefined;
+    },
+    errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+  });
+  app.use((req, res, next) => {
+    res.locals.csrfToken = () => generateToken(req);
+    next();
+  });
+  app.use(csrfSynchronisedProtection);
+}
+
+/** True for the error csrf-sync raises on a missing or wrong token. */
+export function isCsrfError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EBADCSRFTOKEN';
+}

@@ -1,0 +1,130 @@
+import crypto from 'node:crypto';
+import connectPgSimple from 'connect-pg-simple';
+import type { Express, RequestHandler } from 'express';
+import session from 'express-session';
+import type { Knex } from 'knex';
+import { Passport } from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
+import { hashPassword, verifyPassword } from '../users/passwords';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends SessionUser {}
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** When the user signed in (ms since epoch), for the absolute session lifetime. */
+    signedInAt?: number;
+  }
+}
+
+export interface SessionOptions {
+  secrets: string[];
+  secureCookies: boolean;
+  idleMinutes: number;
+  absoluteHours: number;
+}
+
+export const SESSION_COOKIE = 'omt.sid';
+
+/**
+ * connect-pg-simple wants a pg Pool; this hands it connections from Knex's pool instead, so the
+ * app keeps one pool per process.
+ */
+function knexQueryable(knex: Knex) {
+  return {
+    async query(text: string, params?: unknown[]) {
+      const connection = await knex.client.acquireConnection();
+      try {
+        return await connection.query(text, params);
+      } finally {
+        await knex.client.releaseConnection(connection);
+      }
+    },
+  };
+}
+
+/** The session store in auth.sessions; expired rows are pruned every 15 minutes (±50%). */
+export function createSessionStore(knex: Knex) {
+  const PgStore = connectPgSimple(session);
+  return new PgStore({
+    pool: knexQueryable(knex) as never,
+    schemaName: 'auth',
+    tableName: 'sessions',
+    createTableIfMissing: false,
+    pruneSessionInterval: 15 * 60,
+  });
+}
+
+// A hash to verify against when the account does not exist, so a wrong username takes as long
+// as a wrong password and the timing does not tell which accounts exist.
+let unknownUserHash: Promise<string> | undefined;
+function hashForUnknownUsers(): Promise<string> {
+  unknownUserHash ??= hashPassword(crypto.randomUUID());
+  return unknownUserHash;
+}
+
+export type PassportInstance = InstanceType<typeof Passport>;
+
+/**
+ * Sessions in Postgres, passport on top. The cookie is HttpOnly, SameSite=Lax and Secure in
+ * production; a session ends after `idleMinutes` unused (the expiry rolls with each request) or
+ * `absoluteHours` after sign-in, whichever comes first.
+ */
+export function setUpSessions(app: Express, knex: Knex, options: SessionOptions): PassportInstance {
+  const passport = new Passport();
+  passport.use(
+    new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (identifier, password, done) => {
+      findSignInCandidate(knex, identifier)
+        .then(async (candidate) => {
+          const matches = await verifyPassword(candidate?.passwordHash ?? (await hashForUnknownUsers()), password);
+          if (!candidate || !matches)
+            return done(null, false, { message: 'bad_credentials', userId: candidate?.id } as never);
+          const user = await findSessionUser(knex, candidate.id);
+          return done(null, user ?? false);
+        })
+        .catch(done);
+    }),
+  );
+  passport.serializeUser<string>((user, done) => done(null, user.id));
+  passport.deserializeUser<string>((id, done) => {
+    findSessionUser(knex, id)
+      .then((user) => done(null, user ?? false))
+      .catch(done);
+  });
+
+  app.use(
+    session({
+      store: createSessionStore(knex),
+      name: SESSION_COOKIE,
+      secret: options.secrets,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.secureCookies,
+        maxAge: options.idleMinutes * 60_000,
+      },
+    }),
+  );
+  app.use(passport.session());
+  app.use(endExpiredSignIns(options.absoluteHours));
+  return passport;
+}
+
+function endExpiredSignIns(absoluteHours: number): RequestHandler {
+  const limitMs = absoluteHours * 3_600_000;
+  return (req, _res, next) => {
+    const signedInAt = req.session?.signedInAt;
+    if (!req.user || (signedInAt !== undefined && Date.now() - signedInAt <= limitMs)) return next();
+    req.logout({ keepSessionInfo: false }, next);
+  };
+}

@@ -1,0 +1,32 @@
+import type { RequestHandler } from 'express';
+import createError from 'http-errors';
+import type { Knex } from 'knex';
+import { countEntriesByStatus, findProfile, STATUSES } from '../users/queries';
+
+const STATUS_LABELS: Record<(typeof STATUSES)[number], string> = {
+  planning: 'Planning',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  paused: 'Paused',
+  dropped: 'Dropped',
+};
+
+/** A user's public page; a private profile is a 404 to everyone but its owner, as is an unknown name. */
+export function showProfile(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const username = String(req.params.username ?? '');
+    const profile = username.length <= 64 ? await findProfile(knex, username) : undefined;
+    const isOwner = profile !== undefined && req.user?.id === profile.id;
+    if (!profile || (profile.profileVisibility === 'private' && !isOwner)) return next(createError(404));
+    const counts = await countEntriesByStatus(knex, profile.id);
+    if (isOwner) res.locals.section = 'profile';
+    res.render('profiles/show', {
+      title: `${profile.username}'s profile`,
+      page: 'profile',
+      profile,
+      isOwner,
+      statuses: STATUSES.map((status) => ({ status, label: STATUS_LABELS[status], count: counts[status] })),
+      total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+    });
+  };
+}

@@ -1,0 +1,9 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { showProfile } from './handlers';
+
+export function profileRoutes(knex: Knex): Router {
+  const router = Router();
+  router.get('/users/:username', showProfile(knex));
+  return router;
+}

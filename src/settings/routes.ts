@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { requireUser } from '../auth/guards';
+import { changePassword, deleteAccount, saveProfileVisibility, saveTheme, showSettings } from './handlers';
+
+export function settingsRoutes(knex: Knex, { secureCookies }: { secureCookies: boolean }): Router {
+  const router = Router();
+  router.get('/settings', showSettings);
+  router.post('/settings/theme', saveTheme(knex, secureCookies));
+  router.post('/settings/privacy', requireUser, saveProfileVisibility(knex));
+  router.post('/settings/password', requireUser, changePassword(knex));
+  router.post('/settings/delete', requireUser, deleteAccount(knex));
+  return router;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { newPasswordField, PASSWORD_MAX } from '../accounts/validation';
+import { THEMES } from '../users/queries';
+
+export const themeSchema = z.object({
+  theme: z.enum(THEMES, { error: 'Choose one of the themes' }),
+});
+
+export const privacySchema = z.object({
+  profile_visibility: z.enum(['public', 'private'], { error: 'Choose who can see your profile' }),
+});
+
+const currentPassword = (message: string) =>
+  z
+    .string({ error: message })
+    .min(1, { error: message })
+    .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` });
+
+export const passwordChangeSchema = z
+  .object({
+    current_password: currentPassword('Enter your current password'),
+    new_password: newPasswordField('Enter a new password'),
+    confirm_password: z.string({ error: 'Confirm your new password' }).min(1, { error: 'Confirm your new password' }),
+  })
+  .superRefine((form, context) => {
+    if (form.new_password === form.current_password) {
+      context.addIssue({
+        code: 'custom',
+        path: ['new_password'],
+        message: 'New password must be different from the current one',
+      });
+    }
+    if (form.confirm_password !== form.new_password) {
+      context.addIssue({ code: 'custom', path: ['confirm_password'], message: 'Passwords do not match' });
+    }
+  });
+
+export const accountDeletionSchema = z.object({
+  delete_password: currentPassword('Enter your password to delete your account'),
+});

@@ -1,0 +1,158 @@
+import type { Knex } from 'knex';
+
+export const THEMES = ['system', 'light', 'dark', 'high-contrast'] as const;
+export type Theme = (typeof THEMES)[number];
+export const STATUSES = ['planning', 'in_progress', 'completed', 'paused', 'dropped'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** What every request knows about the signed-in user (loaded once per request from the session). */
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: 'member' | 'admin';
+  theme: Theme;
+  profileVisibility: 'public' | 'private';
+}
+
+export interface SignInCandidate {
+  id: string;
+  username: string;
+  passwordHash: string;
+}
+
+const sessionUserColumns = [
+  'u.id',
+  'u.username',
+  'u.role',
+  'p.theme',
+  'p.profile_visibility as profileVisibility',
+] as const;
+
+/** The signed-in user with their display preferences; undefined when the account is gone. */
+export function findSessionUser(knex: Knex, userId: string): Promise<SessionUser | undefined> {
+  return knex('users.users as u')
+    .join('users.preferences as p', 'p.user_id', 'u.id')
+    .where('u.id', userId)
+    .first<SessionUser | undefined>(sessionUserColumns);
+}
+
+/** The account a sign-in names, by username or email (both case-insensitive). */
+export function findSignInCandidate(knex: Knex, identifier: string): Promise<SignInCandidate | undefined> {
+  return knex('users.users')
+    .where('username', identifier)
+    .orWhere('email', identifier)
+    .orderByRaw('username = ? desc', [identifier])
+    .first<SignInCandidate | undefined>('id', 'username', 'password_hash as passwordHash');
+}
+
+export function findPasswordHash(knex: Knex, userId: string): Promise<string | undefined> {
+  return knex('users.users')
+    .where('id', userId)
+    .first<{ password_hash: string } | undefined>('password_hash')
+    .then((row) => row?.password_hash);
+}
+
+/** Which of a username and an email are already taken (case-insensitive, as the columns are citext). */
+export async function findTakenIdentity(
+  knex: Knex,
+  username: string,
+  email: string,
+): Promise<{ username: boolean; email: boolean }> {
+  const rows = await knex('users.users')
+    .where('username', username)
+    .orWhere('email', email)
+    .select<{ usernameTaken: boolean; emailTaken: boolean }[]>(
+      knex.raw('username = ?::citext as "usernameTaken"', [username]),
+      knex.raw('email = ?::citext as "emailTaken"', [email]),
+    );
+  return { username: rows.some((row) => row.usernameTaken), email: rows.some((row) => row.emailTaken) };
+}
+
+/** Creates a user and their preferences row in one transaction; returns the new id. */
+export function insertUser(
+  knex: Knex,
+  user: { username: string; email: string; passwordHash: string },
+  preferences: { theme: Theme },
+): Promise<string> {
+  return knex.transaction(async (trx) => {
+    const [row] = await trx('users.users')
+      .insert({ username: user.username, email: user.email, password_hash: user.passwordHash })
+      .returning<{ id: string }[]>('id');
+    await trx('users.preferences').insert({ user_id: row!.id, theme: preferences.theme });
+    return row!.id;
+  });
+}
+
+export async function recordSignIn(knex: Knex, userId: string): Promise<void> {
+  await knex('users.users').where('id', userId).update({ last_sign_in_at: knex.fn.now() });
+}
+
+export async function updatePasswordHash(knex: Knex, userId: string, passwordHash: string): Promise<void> {
+  await knex('users.users').where('id', userId).update({ password_hash: passwordHash });
+}
+
+export async function updateTheme(knex: Knex, userId: string, theme: Theme): Promise<void> {
+  await knex('users.preferences').where('user_id', userId).update({ theme });
+}
+
+export async function updateProfileVisibility(
+  knex: Knex,
+  userId: string,
+  visibility: 'public' | 'private',
+): Promise<void> {
+  await knex('users.preferences').where('user_id', userId).update({ profile_visibility: visibility });
+}
+
+/**
+ * Ends a user's sessions, all of them or all but one: after a password change, and when the
+ * account is deleted. Uses the sessions_user_idx expression index.
+ */
+export async function deleteSessionsOfUser(knex: Knex, userId: string, exceptSessionId?: string): Promise<number> {
+  const query = knex('auth.sessions').whereRaw("(sess -> 'passport' ->> 'user') = ?", [userId]);
+  if (exceptSessionId) query.whereNot('sid', exceptSessionId);
+  return query.delete();
+}
+
+/** Deletes the account; its preferences, list, reviews, tokens and sign-in events go with it. */
+export async function deleteUser(knex: Knex, userId: string): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await deleteSessionsOfUser(trx, userId);
+    await trx('users.users').where('id', userId).delete();
+  });
+}
+
+/** Makes a user an administrator (or a member again); false when no such user exists. */
+export async function setRole(knex: Knex, username: string, role: 'member' | 'admin'): Promise<boolean> {
+  const updated = await knex('users.users').where('username', username).update({ role });
+  return updated > 0;
+}
+
+export interface Profile {
+  id: string;
+  username: string;
+  createdAt: Date;
+  profileVisibility: 'public' | 'private';
+}
+
+export function findProfile(knex: Knex, username: string): Promise<Profile | undefined> {
+  return knex('users.users as u')
+    .join('users.preferences as p', 'p.user_id', 'u.id')
+    .where('u.username', username)
+    .first<Profile | undefined>(
+      'u.id',
+      'u.username',
+      'u.created_at as createdAt',
+      'p.profile_visibility as profileVisibility',
+    );
+}
+
+/** How many list entries a user has in each status (statuses with none are 0). */
+export async function countEntriesByStatus(knex: Knex, userId: string): Promise<Record<Status, number>> {
+  const rows = await knex('interaction.user_media')
+    .where('user_id', userId)
+    .groupBy('status')
+    .select<{ status: Status; count: number }[]>('status', knex.raw('count(*)::int as count'));
+  const counts = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+  for (const row of rows) counts[row.status] = row.count;
+  return counts;
+}

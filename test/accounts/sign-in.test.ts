@@ -1,0 +1,217 @@
+import * as cheerio from 'cheerio';
+import type { Express } from 'express';
+import request from 'supertest';
+import { THROTTLE } from '../../src/accounts/handlers';
+import { createTestApp } from '../support/app';
+import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { createUser, csrfTokenFrom, sessionCookie, signedInAgent, submitForm } from '../support/session';
+
+describe('signing in and out', () => {
+  let db: TestDatabase;
+  let app: Express;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    app = createTestApp(db.knex);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const events = (username: string) =>
+    db
+      .knex('auth.login_events')
+      .where({ username_attempted: username })
+      .orderBy('id')
+      .select('outcome', 'user_id', 'ip');
+
+  it('signs in by username or email, records the event, and shows who is signed in', async () => {
+    const user = await createUser(db.knex);
+    for (const identifier of [user.username, user.email.toUpperCase()]) {
+      const agent = request.agent(app);
+      const response = await submitForm(agent, '/login', '/login', { username: identifier, password: user.password });
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe('/');
+      const home = cheerio.load((await agent.get('/')).text);
+      expect(home('.signed-in-as').text()).toContain(user.username);
+      expect(home('body').attr('hx-headers')).toMatch(/"x-csrf-token": "[^"]+"/);
+    }
+    const recorded = await events(user.username);
+    expect(recorded[0]).toMatchObject({ outcome: 'success', user_id: user.id });
+    expect(recorded[0].ip).toBeTruthy();
+    expect((await db.knex('users.users').where({ id: user.id }).first()).last_sign_in_at).not.toBeNull();
+  });
+
+  it('gives one message for a wrong password and for an unknown user, and records both', async () => {
+    const user = await createUser(db.knex);
+    const wrongPassword = await submitForm(request.agent(app), '/login', '/login', {
+      username: user.username,
+      password: 'not the password',
+    });
+    const unknownUser = await submitForm(request.agent(app), '/login', '/login', {
+      username: 'nobody-here',
+      password: 'whatever it is',
+    });
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownUser.status).toBe(401);
+    const messageOf = (text: string) => cheerio.load(text)('.error-summary').text().trim();
+    expect(messageOf(wrongPassword.text)).toBe(messageOf(unknownUser.text));
+    expect(messageOf(wrongPassword.text)).toContain('The username or password is wrong');
+    expect(cheerio.load(wrongPassword.text)('#username').val()).toBe(user.username);
+    expect(cheerio.load(wrongPassword.text)('#password').val()).toBeUndefined();
+    expect(await events(user.username)).toEqual([
+      expect.objectContaining({ outcome: 'bad_credentials', user_id: user.id }),
+    ]);
+    expect(await events('nobody-here')).toEqual([
+      expect.objectContaining({ outcome: 'bad_credentials', user_id: null }),
+    ]);
+  });
+
+  it('asks for both fields when they are empty (422)', async () => {
+    const response = await submitForm(request.agent(app), '/login', '/login', { username: '', password: '' });
+    expect(response.status).toBe(422);
+    const $ = cheerio.load(response.text);
+    expect($('#username-error').text()).toContain('Enter your username or email');
+    expect($('#password-error').text()).toContain('Enter your password');
+  });
+
+  it('gives the signed-in user a new session id (no fixation)', async () => {
+    const user = await createUser(db.knex);
+    const agent = request.agent(app);
+    const form = await agent.get('/login');
+    const before = sessionCookie(form);
+    expect(before).toBeDefined();
+    const _csrf = cheerio.load(form.text)('input[name="_csrf"]').val() as string;
+    const response = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: user.username, password: user.password, _csrf });
+    const after = sessionCookie(response);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    // The pre-sign-in session no longer exists on the server.
+    const oldSid = decodeURIComponent(before!.split('=')[1]!).slice(2).split('.')[0];
+    expect(await db.knex('auth.sessions').where({ sid: oldSid }).first()).toBeUndefined();
+  });
+
+  it('sets a session cookie that is HttpOnly and SameSite=Lax (and Secure in production)', async () => {
+    const user = await createUser(db.knex);
+    const agent = request.agent(app);
+    const response = await submitForm(agent, '/login', '/login', { username: user.username, password: user.password });
+    const cookie = (response.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('omt.sid='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+
+    const production = createTestApp(db.knex, { config: { isProduction: true, trustProxy: 1 } });
+    const page = await request(production).get('/login').set('X-Forwarded-Proto', 'https');
+    const secureCookie = (page.headers['set-cookie'] as unknown as string[]).find((line) =>
+      line.startsWith('omt.sid='),
+    )!;
+    expect(secureCookie).toMatch(/; Secure/i);
+  });
+
+  it('ends the session on the server at sign-out', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    const page = await agent.get('/');
+    const cookie = sessionCookie(page) ?? '';
+    const token = cheerio.load(page.text)('form.sign-out input[name="_csrf"]').val() as string;
+    const signOut = await agent.post('/logout').type('form').send({ _csrf: token });
+    expect(signOut.status).toBe(303);
+    const home = cheerio.load((await agent.get('/')).text);
+    expect(home('.signed-in-as')).toHaveLength(0);
+    expect(home('[role="status"]').text()).toContain('You have signed out');
+    // Replaying the old cookie does not bring the session back.
+    if (cookie) {
+      const replay = await request(app).get('/').set('Cookie', cookie);
+      expect(cheerio.load(replay.text)('.signed-in-as')).toHaveLength(0);
+    }
+    const sessions = await db.knex('auth.sessions').whereRaw("sess -> 'passport' ->> 'user' = ?", [user.id]);
+    expect(sessions).toHaveLength(0);
+  });
+
+  it.each([
+    ['/settings', '/settings'],
+    ['/users/someone?tab=list', '/users/someone?tab=list'],
+    ['https://evil.example/', '/'],
+    ['//evil.example/path', '/'],
+    ['/\\evil.example', '/'],
+    ['javascript:alert(1)', '/'],
+    ['/%0d%0aSet-Cookie:x', '/%0d%0aSet-Cookie:x'],
+    ['/login', '/'],
+  ])('after sign-in follows next=%p only within the site (to %p)', async (next, expected) => {
+    const user = await createUser(db.knex);
+    const agent = request.agent(app);
+    const response = await submitForm(agent, `/login?next=${encodeURIComponent(next)}`, '/login', {
+      username: user.username,
+      password: user.password,
+      next,
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe(expected);
+  });
+
+  describe('throttling', () => {
+    it(`refuses with 429 after ${THROTTLE.perAccount} failures on one account, even with the right password, and lifts after the window`, async () => {
+      const user = await createUser(db.knex);
+      for (let i = 0; i < THROTTLE.perAccount; i += 1) {
+        const failed = await submitForm(request.agent(app), '/login', '/login', {
+          username: user.username,
+          password: 'wrong guess',
+        });
+        expect(failed.status).toBe(401);
+      }
+      const blocked = await submitForm(request.agent(app), '/login', '/login', {
+        username: user.username,
+        password: user.password,
+      });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      expect(cheerio.load(blocked.text)('.error-summary').text()).toContain('Too many failed attempts');
+      expect((await events(user.username)).at(-1)).toMatchObject({ outcome: 'throttled' });
+
+      // The window passes (the failures age past it): the right password works again.
+      await db
+        .knex('auth.login_events')
+        .where({ username_attempted: user.username })
+        .update({ occurred_at: db.knex.raw(`occurred_at - interval '${THROTTLE.windowMinutes + 1} minutes'`) });
+      const allowed = await submitForm(request.agent(app), '/login', '/login', {
+        username: user.username,
+        password: user.password,
+      });
+      expect(allowed.status).toBe(303);
+    });
+
+    it('counts failures per address across accounts, and the limit holds in another app process', async () => {
+      const address = '203.0.113.7';
+      const proxied = (appInstance: Express) => {
+        const agent = request.agent(appInstance);
+        return { agent, send: (fields: Record<string, string>) => submitForm(agent, '/login', '/login', fields) };
+      };
+      // Two apps over one database stand for two processes: the count lives in Postgres.
+      const first = createTestApp(db.knex, { config: { trustProxy: true } });
+      const second = createTestApp(db.knex, { config: { trustProxy: true } });
+      for (let i = 0; i < THROTTLE.perAddress; i += 1) {
+        const { agent } = proxied(i % 2 ? first : second);
+        const _csrf = await csrfTokenFrom(agent, '/login');
+        const failed = await agent
+          .post('/login')
+          .set('X-Forwarded-For', address)
+          .type('form')
+          .send({ username: `someone${i}`, password: 'wrong guess', _csrf });
+        expect(failed.status).toBe(401);
+      }
+      const { agent } = proxied(second);
+      const _csrf = await csrfTokenFrom(agent, '/login');
+      const blocked = await agent
+        .post('/login')
+        .set('X-Forwarded-For', address)
+        .type('form')
+        .send({ username: 'yet-another', password: 'wrong guess', _csrf });
+      expect(blocked.status).toBe(429);
+      await db.knex('auth.login_events').where({ ip: address }).delete();
+    });
+  });
+});

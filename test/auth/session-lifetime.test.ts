@@ -1,0 +1,65 @@
+import * as cheerio from 'cheerio';
+import type { Express } from 'express';
+import type request from 'supertest';
+import { createSessionStore } from '../../src/auth/session';
+import { createTestApp } from '../support/app';
+import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { createUser, signedInAgent } from '../support/session';
+
+describe('session lifetime', () => {
+  let db: TestDatabase;
+  let app: Express;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    app = createTestApp(db.knex, { config: { sessionIdleMinutes: 60, sessionAbsoluteHours: 24 } });
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const signedInName = async (agent: ReturnType<typeof request.agent>) =>
+    cheerio
+      .load((await agent.get('/')).text)('.signed-in-as strong')
+      .text();
+
+  it('ends a session that has not been used for the idle time', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    expect(await signedInName(agent)).toBe(user.username);
+    await db
+      .knex('auth.sessions')
+      .whereRaw("sess -> 'passport' ->> 'user' = ?", [user.id])
+      .update({ expire: db.knex.raw("now() - interval '1 second'") });
+    expect(await signedInName(agent)).toBe('');
+  });
+
+  it('ends a session at the absolute limit even while it is in use', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    expect(await signedInName(agent)).toBe(user.username);
+    await db.knex.raw(
+      `update auth.sessions set sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb(?::bigint))::json
+       where sess -> 'passport' ->> 'user' = ?`,
+      [Date.now() - 25 * 3_600_000, user.id],
+    );
+    expect(await signedInName(agent)).toBe('');
+  });
+
+  it('prunes expired sessions from the store', async () => {
+    await db.knex('auth.sessions').insert([
+      { sid: 'expired-one', sess: JSON.stringify({ cookie: {} }), expire: db.knex.raw("now() - interval '1 hour'") },
+      { sid: 'still-valid', sess: JSON.stringify({ cookie: {} }), expire: db.knex.raw("now() + interval '1 hour'") },
+    ]);
+    const store = createSessionStore(db.knex);
+    await new Promise<void>((resolve, reject) =>
+      store.pruneSessions((error?: Error) => (error ? reject(error) : resolve())),
+    );
+    await store.close();
+    const sids = (await db.knex('auth.sessions').whereIn('sid', ['expired-one', 'still-valid']).select('sid')).map(
+      (row) => row.sid,
+    );
+    expect(sids).toEqual(['still-valid']);
+  });
+});
