@@ -36,9 +36,6 @@ export async function down(knex: Knex): Promise<void> {
     drop schema interaction;
     drop schema users;
     drop schema media;
-    drop extension if exists unaccent;
-    drop extension if exists citext;
-    drop extension if exists pg_trgm;
-    drop extension if exists ltree;
   `);
+  // The extensions stay: the database may have had them before, and other schemas may use them.
 }

@@ -6,12 +6,17 @@ import type { Knex } from 'knex';
  * defined in one table so both directions are always written together.
  */
 export async function up(knex: Knex): Promise<void> {
+  // Managed hosts may keep extensions in a schema of their own: find where unaccent lives.
+  const { rows } = await knex.raw<{ rows: { schema: string }[] }>(
+    "select quote_ident(n.nspname) as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'unaccent'",
+  );
+  const unaccentSchema = rows[0]?.schema ?? 'public';
   await knex.raw(`
     -- unaccent() is only STABLE (its dictionary could change); pinning the dictionary makes it
     -- safe to use in a generated column and in an expression index.
     create function media.immutable_unaccent(value text) returns text
       language sql immutable parallel safe strict
-      as $$ select public.unaccent('public.unaccent'::regdictionary, value) $$;
+      as $$ select ${unaccentSchema}.unaccent('${unaccentSchema}.unaccent'::regdictionary, value) $$;
 
     create function media.search_document(title text, original_title text, creators text[])
       returns tsvector language sql immutable parallel safe
@@ -68,6 +73,8 @@ export async function up(knex: Knex): Promise<void> {
     create index media_class_idx on media.media using gist (media_class);
     create index media_collection_path_idx on media.media using gist (collection_path);
     create index media_type_release_date_idx on media.media (media_type, release_date);
+    -- Newest releases first, across types (the home page).
+    create index media_release_date_idx on media.media (release_date desc, id) where release_date is not null;
     create index media_created_at_idx on media.media (created_at desc, id);
 
     create table media.external_links (

@@ -29,6 +29,8 @@ export interface CatalogSeedReport {
   relationshipsInserted: number;
   /** Relations whose target is not in the catalog (or whose kind is unknown). */
   relationsSkipped: number;
+  /** External ids that already name another item, so were not linked to this one. */
+  externalIdConflicts: number;
 }
 
 /** The datasets the catalog was built from, recorded as import sources with their licences. */
@@ -111,7 +113,7 @@ function chunks<T>(rows: T[]): T[][] {
 export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise<CatalogSeedReport> {
   const seen = new Set<string>();
   const items: Record<string, unknown>[] = [];
-  const links: { ord: number; source_name: string; external_key: string }[] = [];
+  const links: { ord: number; priority: number; source_name: string; external_key: string }[] = [];
   const relations: { ord: number; kind: string; target_source: string; target_key: string }[] = [];
   for (const record of records) {
     const [identitySource, identityKey] = identityOf(record);
@@ -135,9 +137,11 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       attributes: { ...record.attributes, dataset: record.source },
       collection_path: collectionPath(record),
     });
-    links.push({ ord, source_name: identitySource, external_key: identityKey });
+    links.push({ ord, priority: 0, source_name: identitySource, external_key: identityKey });
     for (const [source, key] of Object.entries(record.external_ids)) {
-      if (source !== identitySource) links.push({ ord, source_name: source, external_key: String(key) });
+      if (source !== identitySource) {
+        links.push({ ord, priority: links.length, source_name: source, external_key: String(key) });
+      }
     }
     for (const relation of record.relations) {
       const [targetSource, targetKey] = Object.entries(relation.target_external)[0] ?? [];
@@ -148,6 +152,8 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
   }
 
   return knex.transaction(async (trx) => {
+    // One seed at a time: two processes starting on an empty database must not both load it.
+    await trx.raw("select pg_advisory_xact_lock(hashtext('omnimediatrak:catalog-seed'))");
     await trx.raw(`
       create temporary table seed_media (
         ord integer primary key, id uuid not null default gen_random_uuid(), existing boolean not null default false,
@@ -155,7 +161,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
         original_title text, release_date date, release_date_precision text, country_of_origin text,
         creators text[], attributes jsonb, collection_path ltree
       ) on commit drop;
-      create temporary table seed_links (ord integer, source_name text, external_key text) on commit drop;
+      create temporary table seed_links (ord integer, priority integer, source_name text, external_key text) on commit drop;
       create temporary table seed_relations (ord integer, kind text, target_source text, target_key text) on commit drop;
     `);
     for (const chunk of chunks(items)) {
@@ -173,7 +179,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
     for (const chunk of chunks(links)) {
       await trx.raw(
         `insert into seed_links select * from jsonb_to_recordset(?::jsonb)
-           as r(ord integer, source_name text, external_key text)`,
+           as r(ord integer, priority integer, source_name text, external_key text)`,
         [JSON.stringify(chunk)],
       );
     }
@@ -193,10 +199,16 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       DATASETS.flat(),
     );
 
+    // An item is already known when any of its ids is (its identifying id first): the Rosetta stone.
     const matched = await trx.raw(`
-      update seed_media s set id = l.media_id, existing = true
-      from media.external_links l
-      where l.source_name = s.identity_source and l.external_key = s.identity_key`);
+      update seed_media s set id = known.media_id, existing = true
+      from (
+        select distinct on (l.ord) l.ord, e.media_id
+        from seed_links l
+        join media.external_links e on e.source_name = l.source_name and e.external_key = l.external_key
+        order by l.ord, l.priority
+      ) known
+      where known.ord = s.ord`);
 
     const inserted = await trx.raw(`
       insert into media.media (id, media_type, media_class, title, original_title, release_date,
@@ -212,6 +224,14 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       from seed_links l join seed_media s using (ord)
       order by l.ord
       on conflict (source_name, external_key) do nothing`);
+
+    // Ids that name another item than the one claiming them here (the data has a few).
+    const conflicts = await trx.raw<{ rows: { conflicts: number }[] }>(`
+      select count(*)::int as conflicts
+      from seed_links l
+      join seed_media s using (ord)
+      join media.external_links e on e.source_name = l.source_name and e.external_key = l.external_key
+      where e.media_id <> s.id`);
 
     await trx.raw(`
       create temporary table seed_resolved on commit drop as
@@ -235,6 +255,9 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       select target_id, inverse_kind, source_id from usable
       on conflict do nothing`);
 
+    // Fresh statistics, so the planner knows the new size of the catalog at once.
+    await trx.raw('analyze media.media, media.external_links, media.relationships');
+
     return {
       records: records.length,
       duplicatesInFile: records.length - items.length,
@@ -243,6 +266,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       externalIdsInserted: externalIds.rowCount ?? 0,
       relationshipsInserted: relationships.rowCount ?? 0,
       relationsSkipped: counted.rows[0]?.skipped ?? 0,
+      externalIdConflicts: conflicts.rows[0]?.conflicts ?? 0,
     };
   });
 }

@@ -49,6 +49,7 @@ const environmentSchema = z.object({
   HOST: z.string().min(1, { error: 'must not be empty' }).optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: integerIn(1, 1000).default(10),
+  EMBEDDED_DATABASE: booleanFlag.optional(),
   DATA_DIR: z.string().min(1, { error: 'must not be empty' }).default('.data'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -138,6 +139,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
   const values = parsed.data;
   const isProduction = values.NODE_ENV === 'production';
+  if (isProduction && !values.DATABASE_URL && !values.EMBEDDED_DATABASE) {
+    // Hosted platforms wipe the disk on restart: an embedded database there loses everything.
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL must be set in production (or EMBEDDED_DATABASE=true to keep data in DATA_DIR)',
+    );
+  }
   if (isProduction && !values.SESSION_SECRET) {
     throw new ConfigError('Invalid configuration: SESSION_SECRET must be set in production (at least 32 characters)');
   }

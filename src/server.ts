@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
+import { onShutdownSignal } from './shutdown';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
 
 /** Brings the database to the current schema, seeds an empty catalog, and the demo account. */
@@ -16,27 +18,72 @@ async function prepareDatabase(database: OpenDatabase, config: Config, logger: L
     logger.info('the catalog is empty: loading the seed catalog');
     await runCatalogSeed(knex, logger);
   }
-  if (config.demoAccount) await runDemoSeed(knex, logger);
+  if (config.demoAccount) {
+    await runDemoSeed(knex, logger);
+    if (config.host !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+      logger.warn({ host: config.host }, 'the demo account, whose password is public, is reachable from the network');
+    }
+  }
 }
 
-/** The only place that connects, migrates, listens and shuts down. */
-async function main(): Promise<void> {
-  let config: Config;
+function readConfig(): Config {
   try {
     loadDotEnv();
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The only place that connects, migrates, listens and shuts down. A stop signal at any point is
+ * honoured: during start-up once the current step is done, afterwards by finishing the requests
+ * in flight; either way the pool is closed and the embedded database stopped.
+ */
+async function main(): Promise<void> {
+  const config = readConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  let database: OpenDatabase | undefined;
+  // Set once listening starts; the signal handler reads it to tell start-up from running.
+  const running: { server?: Server } = {};
+  let stopRequested = false;
+
+  const finish = async (code: number) => {
+    await database?.close();
+    logger.info('stopped');
+    process.exit(code);
+  };
+
+  onShutdownSignal(logger, (signal) => {
+    stopRequested = true;
+    const server = running.server;
+    if (!server) {
+      logger.info({ signal }, 'stopping: start-up will end after its current step');
+      return;
+    }
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.warn('requests still open after the shutdown timeout: closing them');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      void finish(0);
+    });
+    server.closeIdleConnections();
+  });
+
   try {
+    database = await openDatabase(config, logger);
+    if (stopRequested) return await finish(0);
     await prepareDatabase(database, config, logger);
+    if (stopRequested) return await finish(0);
   } catch (error) {
-    logger.fatal({ err: error }, 'could not prepare the database');
-    await database.close();
+    logger.fatal({ err: error }, 'could not start');
+    await database?.close().catch(() => undefined);
     process.exit(1);
   }
 
@@ -45,40 +92,16 @@ async function main(): Promise<void> {
     logger,
     config: { ...config, sessionSecrets: resolveSessionSecrets(config) },
   });
-  const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
-  server.on('error', async (error) => {
+  const listening = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
+  running.server = listening;
+  listening.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
-    await database.close();
-    process.exit(1);
+    void finish(1);
   });
-  server.on('listening', () => {
-    const { port } = server.address() as AddressInfo;
+  listening.on('listening', () => {
+    const { port } = listening.address() as AddressInfo;
     logger.info({ port }, `OmniMediaTrak is running at http://localhost:${port}`);
   });
-
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down: finishing requests in flight');
-    const force = setTimeout(() => {
-      logger.warn('requests still open after the shutdown timeout: closing them');
-      server.closeAllConnections();
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(async () => {
-      clearTimeout(force);
-      await database.close();
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
 import { register, showRegister, showSignIn, signIn, signOut, validateRegistration } from './handlers';
 
+/** Registering, signing in and signing out. */
 export function accountRoutes(knex: Knex, passport: PassportInstance): Router {
   const router = Router();
   router.get('/register', showRegister);

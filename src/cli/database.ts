@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../database/connection';
 import { createLogger } from '../logger';
+import { onShutdownSignal } from '../shutdown';
 import { runCatalogSeed, runDemoSeed } from '../../seeds';
 
 const USAGE = 'usage: database (migrate | rollback [--all] | seed)';
@@ -15,7 +16,11 @@ async function main(argv: string[]): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { shareRunning: true });
+  // Interrupted: close the pool and stop the embedded server rather than leave it running.
+  onShutdownSignal(logger, () => {
+    void database.close().finally(() => process.exit(130));
+  });
   try {
     const { knex } = database;
     if (command === 'migrate') {

@@ -1,6 +1,7 @@
 import { loadConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../database/connection';
 import { createLogger } from '../logger';
+import { onShutdownSignal } from '../shutdown';
 import { setRole } from '../users/queries';
 
 const USAGE = 'usage: users (admin | member) USERNAME';
@@ -15,7 +16,11 @@ async function main(argv: string[]): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { shareRunning: true });
+  // Interrupted: close the pool and stop the embedded server rather than leave it running.
+  onShutdownSignal(logger, () => {
+    void database.close().finally(() => process.exit(130));
+  });
   try {
     if (!(await setRole(database.knex, username, command))) throw new Error(`No user named "${username}"`);
     process.stdout.write(`${username} is now ${command === 'admin' ? 'an administrator' : 'a member'}\n`);

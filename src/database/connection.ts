@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
@@ -15,10 +16,40 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number.parseIn
 
 const compiled = __filename.endsWith('.js');
 
+/**
+ * Migrations are recorded by their name without extension, so a database migrated from the
+ * TypeScript sources (`npm run migrate`, `npm run dev`, the tests) and one migrated by the
+ * compiled build (`npm start`, the Procfile) agree on what has run.
+ */
+export class MigrationFiles implements Knex.MigrationSource<string> {
+  constructor(
+    private readonly directory: string,
+    private readonly extension: '.ts' | '.js',
+  ) {}
+
+  async getMigrations(): Promise<string[]> {
+    return fs
+      .readdirSync(this.directory)
+      .filter((file) => file.endsWith(this.extension) && !file.endsWith('.d.ts'))
+      .sort();
+  }
+
+  getMigrationName(file: string): string {
+    return path.basename(file, path.extname(file));
+  }
+
+  async getMigration(file: string): Promise<Knex.Migration> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path.join(this.directory, file)) as Knex.Migration;
+  }
+}
+
 /** Where Knex finds migrations: TypeScript sources, or their compiled copies when running from dist/. */
 export const migrationsConfig: Knex.MigratorConfig = {
-  directory: path.join(projectRoot, compiled ? 'dist/migrations' : 'migrations'),
-  loadExtensions: [compiled ? '.js' : '.ts'],
+  migrationSource: new MigrationFiles(
+    path.join(projectRoot, compiled ? 'dist/migrations' : 'migrations'),
+    compiled ? '.js' : '.ts',
+  ),
   tableName: 'knex_migrations',
 };
 
@@ -65,13 +96,20 @@ export function embeddedClusterDir(config: Pick<Config, 'dataDir'>): string {
 
 /**
  * Connects to DATABASE_URL, or starts the embedded server when it is unset, and logs which
- * database is in use.
+ * database is in use. With `shareRunning` (the command-line tools) an embedded server that the
+ * app is already running is used as it is.
  */
-export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  { shareRunning = false }: { shareRunning?: boolean } = {},
+): Promise<OpenDatabase> {
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = config.databaseUrl;
   if (!connectionString) {
-    embedded = await EmbeddedPostgres.start({ clusterDir: embeddedClusterDir(config), logger });
+    const options = { clusterDir: embeddedClusterDir(config), logger };
+    embedded =
+      (shareRunning ? EmbeddedPostgres.running(options) : undefined) ?? (await EmbeddedPostgres.start(options));
     await embedded.ensureDatabase('omnimediatrak');
     connectionString = embedded.connectionString('omnimediatrak');
   }

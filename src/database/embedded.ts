@@ -71,6 +71,26 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
   return condition();
 }
 
+/**
+ * True when the process is a postgres server for this cluster: its command line names the
+ * postgres binary and the cluster folder (read from /proc, or from ps where there is no /proc).
+ */
+export function isOurPostmaster(pid: number, clusterDir: string): boolean {
+  let args: string[];
+  try {
+    args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    try {
+      args = execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' })
+        .trim()
+        .split(/\s+/);
+    } catch {
+      return false;
+    }
+  }
+  return path.basename(args[0] ?? '') === 'postgres' && args.includes(path.resolve(clusterDir));
+}
+
 /** Asks the kernel for a free port on the loopback interface. */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -165,6 +185,22 @@ export class EmbeddedPostgres {
     };
   }
 
+  /**
+   * The server another live process of the app is running on this cluster, if any: for the
+   * command-line tools, so `npm run seed` works while `npm start` runs. Stopping it does nothing.
+   */
+  static running(options: EmbeddedPostgresOptions): EmbeddedPostgres | undefined {
+    const files = EmbeddedPostgres.files(options.clusterDir);
+    const serverPid = readPid(files.postmasterPid);
+    const ownerPid = readPid(files.owner);
+    if (serverPid === undefined || ownerPid === undefined || !isAlive(serverPid) || !isAlive(ownerPid))
+      return undefined;
+    if (!isOurPostmaster(serverPid, options.clusterDir)) return undefined;
+    const port = Number.parseInt(fs.readFileSync(files.postmasterPid, 'utf8').split('\n')[3] ?? '', 10);
+    if (!Number.isInteger(port)) return undefined;
+    return new EmbeddedPostgres(options, fs.readFileSync(files.password, 'utf8').trim(), port);
+  }
+
   /** Starts the server on a free loopback port, initialising the cluster if it is new. */
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const { clusterDir, logger } = options;
@@ -186,11 +222,17 @@ export class EmbeddedPostgres {
       await EmbeddedPostgres.initialise(binDir, clusterDir, files.password, runAs, logger);
     }
     const password = fs.readFileSync(files.password, 'utf8').trim();
-    const port = await findFreePort();
-    const server = new EmbeddedPostgres(options, password, port);
-    await server.spawnServer(binDir, runAs);
-    fs.writeFileSync(files.owner, `${process.pid}\n`);
-    return server;
+    // The free port can be taken between asking for it and the server binding it: try another.
+    for (let attempt = 1; ; attempt += 1) {
+      const server = new EmbeddedPostgres(options, password, await findFreePort());
+      try {
+        await server.spawnServer(binDir, runAs);
+        fs.writeFileSync(files.owner, `${process.pid}\n`);
+        return server;
+      } catch (error) {
+        if (attempt >= 3 || !/could not bind|address already in use/i.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   /**
@@ -200,10 +242,17 @@ export class EmbeddedPostgres {
   private static async clearStaleServer(files: ReturnType<typeof EmbeddedPostgres.files>, logger: Logger) {
     const serverPid = readPid(files.postmasterPid);
     if (serverPid === undefined || !isAlive(serverPid)) return;
+    const clusterDir = path.dirname(files.postmasterPid);
+    if (!isOurPostmaster(serverPid, clusterDir)) {
+      // After a reboot the pid in the lock file can belong to any process: never signal it.
+      logger.warn({ pid: serverPid }, 'removing a stale postmaster.pid whose process is not this database');
+      fs.rmSync(files.postmasterPid, { force: true });
+      return;
+    }
     const ownerPid = readPid(files.owner);
     if (ownerPid !== undefined && ownerPid !== process.pid && isAlive(ownerPid)) {
       throw new Error(
-        `The embedded database in ${path.dirname(files.postmasterPid)} is in use by process ${ownerPid}; stop that process first`,
+        `The embedded database in ${clusterDir} is in use by process ${ownerPid}; stop that process first`,
       );
     }
     logger.warn({ pid: serverPid }, 'stopping an embedded PostgreSQL left running by an earlier run');
@@ -225,8 +274,9 @@ export class EmbeddedPostgres {
     fs.mkdirSync(clusterDir, { mode: 0o700 });
     const password = crypto.randomBytes(24).toString('base64url');
     fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    // initdb reads the password from a file that the postgres user must be able to open.
-    const pwfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omt-initdb-')), 'pw');
+    // initdb reads the password from a file that the postgres user must be able to open: beside
+    // the cluster, where that user can already reach.
+    const pwfile = path.join(fs.mkdtempSync(path.join(path.dirname(clusterDir), '.initdb-')), 'pw');
     fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     if (runAs) {
       fs.chownSync(path.dirname(pwfile), runAs.uid, runAs.gid);
@@ -266,13 +316,13 @@ export class EmbeddedPostgres {
   private async spawnServer(binDir: string, runAs: RunAs | undefined): Promise<void> {
     const { clusterDir } = this.options;
     const files = EmbeddedPostgres.files(clusterDir);
-    const log = fs.openSync(files.log, 'a');
+    const log = fs.openSync(files.log, 'a', 0o600);
     // Detached: a terminal's Ctrl-C goes to the app, which stops the server after its requests end.
     const child = spawn(
       path.join(binDir, 'postgres'),
       [
         '-D',
-        clusterDir,
+        path.resolve(clusterDir),
         '-p',
         String(this.port),
         '-c',
@@ -288,12 +338,20 @@ export class EmbeddedPostgres {
     this.child = child;
     child.unref();
     let exited = false;
+    let spawnError: Error | undefined;
     child.on('exit', () => (exited = true));
+    child.on('error', (error) => {
+      spawnError = error;
+      exited = true;
+    });
     process.on('exit', this.onProcessExit);
 
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (exited) {
+        this.child = undefined;
+        process.off('exit', this.onProcessExit);
+        if (spawnError) throw new Error(`The embedded PostgreSQL could not be started: ${spawnError.message}`);
         throw new Error(`The embedded PostgreSQL exited during start; see ${files.log}:\n${tail(files.log)}`);
       }
       const client = new pg.Client({

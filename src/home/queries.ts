@@ -30,7 +30,7 @@ export function countMediaByType(knex: Knex): Promise<MediaTypeCount[]> {
     );
 }
 
-/** The most recently released items up to today (index: media_type_release_date_idx). */
+/** The most recently released items up to today (index: media_release_date_idx). */
 export function listNewestReleases(knex: Knex, limit: number): Promise<NewRelease[]> {
   return knex('media.media as m')
     .join('media.media_types as t', 't.media_type', 'm.media_type')

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { showHome } from './handlers';
 
+/** GET / : the home page. */
 export function homeRoutes(knex: Knex): Router {
   const router = Router();
   router.get('/', showHome(knex));

@@ -23,18 +23,28 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next
   const status = isHttpError(error) && error.status >= 400 && error.status < 600 ? error.status : 500;
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   res.status(status);
+  // If the error page itself cannot be rendered, say so in plain text rather than leak a trace.
+  const render = (view: string, locals: Record<string, unknown>) =>
+    res.render(view, locals, (renderError: Error | null, html?: string) => {
+      if (renderError) {
+        req.log.error({ err: renderError }, 'error page could not be rendered');
+        res.type('text/plain').send(status >= 500 ? 'Something went wrong.' : 'The request could not be handled.');
+      } else {
+        res.send(html);
+      }
+    });
   if (isCsrfError(error)) {
-    res.render('errors/csrf', { title: 'This form has expired', page: 'error' });
+    render('errors/csrf', { title: 'This form has expired', page: 'error' });
   } else if (status === 404) {
-    res.render('errors/not-found', { title: 'Page not found', page: 'error' });
+    render('errors/not-found', { title: 'Page not found', page: 'error' });
   } else if (status < 500) {
-    res.render('errors/client-error', {
+    render('errors/client-error', {
       title: CLIENT_ERROR_TITLES[status] ?? 'Request not understood',
       page: 'error',
       status,
       message: isHttpError(error) && error.expose ? error.message : 'The request could not be handled.',
     });
   } else {
-    res.render('errors/server-error', { title: 'Something went wrong', page: 'error' });
+    render('errors/server-error', { title: 'Something went wrong', page: 'error' });
   }
 };

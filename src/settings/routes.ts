@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { requireUser } from '../auth/guards';
 import { changePassword, deleteAccount, saveProfileVisibility, saveTheme, showSettings } from './handlers';
 
+/** /settings: theme for anyone; privacy, password and account deletion for the signed-in user. */
 export function settingsRoutes(knex: Knex, { secureCookies }: { secureCookies: boolean }): Router {
   const router = Router();
   router.get('/settings', showSettings);

@@ -3,6 +3,7 @@ import { describeDatabase } from '../../src/database/connection';
 import { runServer } from '../support/server-process';
 
 const SECRET = 'a-session-secret-of-at-least-32-characters';
+const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgres://app@db/omt', SESSION_SECRET: SECRET };
 
 describe('configuration', () => {
   it('has working defaults when nothing is set', () => {
@@ -44,13 +45,11 @@ describe('configuration', () => {
   });
 
   it('never makes the demo account in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', DEMO_ACCOUNT: 'true', SESSION_SECRET: SECRET }).demoAccount).toBe(
-      false,
-    );
+    expect(loadConfig({ ...PRODUCTION, DEMO_ACCOUNT: 'true' }).demoAccount).toBe(false);
   });
 
   it('needs a session secret in production, and never repeats one in a message', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+    expect(() => loadConfig({ ...PRODUCTION, SESSION_SECRET: undefined })).toThrow(
       /^Invalid configuration: SESSION_SECRET must be set in production/,
     );
     expect(() => loadConfig({ SESSION_SECRET: 'too-short-secret' })).toThrow(
@@ -60,6 +59,15 @@ describe('configuration', () => {
       SECRET,
       SECRET.toUpperCase(),
     ]);
+  });
+
+  it('needs DATABASE_URL in production, unless the embedded database is asked for', () => {
+    expect(() => loadConfig({ ...PRODUCTION, DATABASE_URL: undefined })).toThrow(
+      /^Invalid configuration: DATABASE_URL must be set in production/,
+    );
+    expect(
+      loadConfig({ ...PRODUCTION, DATABASE_URL: undefined, EMBEDDED_DATABASE: 'true' }).databaseUrl,
+    ).toBeUndefined();
   });
 
   it.each([

@@ -102,3 +102,51 @@ describe('the embedded PostgreSQL server', () => {
     }
   });
 });
+
+describe('a stale lock file of the embedded server', () => {
+  let folder: string;
+  let clusterDir: string;
+
+  beforeAll(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'omt-embedded-stale-'));
+    clusterDir = path.join(folder, 'postgres');
+  });
+
+  afterAll(() => {
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('is removed, and the process it names is left alone, when that process is not this database', async () => {
+    const first = await EmbeddedPostgres.start({ clusterDir, logger });
+    await first.stop();
+    // After a reboot the recorded pid can belong to anything: here, a harmless sleeper.
+    const unrelated = spawn('sleep', ['30']);
+    try {
+      fs.writeFileSync(path.join(clusterDir, 'postmaster.pid'), `${unrelated.pid}\n${clusterDir}\n0\n5432\n`);
+      const started = await EmbeddedPostgres.start({ clusterDir, logger });
+      try {
+        expect(await query(started, 'select 1 as ok')).toEqual([{ ok: 1 }]);
+        expect(unrelated.exitCode).toBeNull();
+        expect(unrelated.signalCode).toBeNull();
+      } finally {
+        await started.stop();
+      }
+    } finally {
+      unrelated.kill();
+    }
+  });
+
+  it('lets a second process use the server the first one runs, without stopping it', async () => {
+    const owner = await EmbeddedPostgres.start({ clusterDir, logger });
+    try {
+      const shared = EmbeddedPostgres.running({ clusterDir, logger });
+      expect(shared?.port).toBe(owner.port);
+      expect(await query(shared!, 'select 1 as ok')).toEqual([{ ok: 1 }]);
+      await shared!.stop();
+      expect(await query(owner, 'select 1 as ok')).toEqual([{ ok: 1 }]);
+    } finally {
+      await owner.stop();
+    }
+    expect(EmbeddedPostgres.running({ clusterDir, logger })).toBeUndefined();
+  });
+});

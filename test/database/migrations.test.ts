@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { Knex } from 'knex';
+import { MigrationFiles } from '../../src/database/connection';
+import { projectRoot } from '../../src/paths';
 import { createEmptyDatabase, type TestDatabase } from '../support/database';
 
 const SCHEMAS = ['auth', 'ingest', 'interaction', 'media', 'users'];
@@ -84,6 +87,17 @@ describe('migrations', () => {
     expect(await ourTables(knex)).toEqual(TABLES);
     const [, stillPending] = (await knex.migrate.list()) as [unknown[], unknown[]];
     expect(stillPending).toEqual([]);
+  });
+
+  it('records migrations by name without extension, so the TypeScript and compiled builds agree', async () => {
+    await db.knex.migrate.latest();
+    const recorded = (await db.knex('knex_migrations').orderBy('id').pluck('name')) as string[];
+    const sources = new MigrationFiles(path.join(projectRoot, 'migrations'), '.ts');
+    const names = (await sources.getMigrations()).map((file) => sources.getMigrationName(file));
+    expect(recorded).toEqual(names);
+    expect(recorded.every((name) => !/\.(ts|js)$/.test(name))).toBe(true);
+    const compiled = new MigrationFiles(path.join(projectRoot, 'dist', 'migrations'), '.js');
+    expect(compiled.getMigrationName(`${names[0]}.js`)).toBe(names[0]);
   });
 
   describe('once applied', () => {

@@ -1,4 +1,4 @@
-import { readCatalog, seedCatalog, type CatalogRecord } from '../../seeds/catalog';
+import { readCatalog, seedCatalog, type CatalogRecord, type CatalogSeedReport } from '../../seeds/catalog';
 import { catalogFile } from '../../seeds';
 import { DEMO_ACCOUNT, ensureDemoAccount } from '../../seeds/demo';
 import { verifyPassword } from '../../src/users/passwords';
@@ -35,6 +35,7 @@ function record(overrides: Partial<CatalogRecord>): CatalogRecord {
 describe('the catalog seed', () => {
   describe('on an empty database', () => {
     let db: TestDatabase;
+    let firstReport: CatalogSeedReport;
     beforeAll(async () => {
       db = await createEmptyDatabase();
       await db.knex.migrate.latest();
@@ -52,6 +53,9 @@ describe('the catalog seed', () => {
       expect(report.mediaMatched).toBe(0);
       // SOURCES.md: 175 anime relations point at a MAL id with no catalog item.
       expect(report.relationsSkipped).toBe(175);
+      // A few ids in the data name two different works; the first item keeps them, and they are counted.
+      expect(report.externalIdConflicts).toBeGreaterThan(0);
+      firstReport = report;
       const counts = await tableCounts(db);
       expect(counts.media).toBe(report.mediaInserted);
       expect(counts.links).toBe(report.externalIdsInserted);
@@ -63,6 +67,7 @@ describe('the catalog seed', () => {
       const before = await tableCounts(db);
       const report = await seedCatalog(db.knex, catalog);
       expect(report).toMatchObject({ mediaInserted: 0, externalIdsInserted: 0, relationshipsInserted: 0 });
+      expect(report.externalIdConflicts).toBe(firstReport.externalIdConflicts);
       expect(report.mediaMatched).toBe(before.media);
       expect(await tableCounts(db)).toEqual(before);
     });
@@ -132,6 +137,11 @@ describe('the catalog seed', () => {
     it('skips and counts a relation whose target is not in the catalog, and matches known items by external id', async () => {
       const report = await seedCatalog(db.knex, [
         record({ title: 'Harry Potter 1 (retitled)', external_ids: { goodreads: '3' } }),
+        // Known by a secondary id only (its ISBN): still the same book, not a new one.
+        record({
+          title: 'Harry Potter 1 (another edition)',
+          external_ids: { goodreads: 'test-edition', isbn13: '9780439554930' },
+        }),
         record({
           title: 'A book only this test knows',
           external_ids: { goodreads: 'test-only-1' },
@@ -143,7 +153,7 @@ describe('the catalog seed', () => {
       ]);
       expect(report).toMatchObject({
         mediaInserted: 1,
-        mediaMatched: 1,
+        mediaMatched: 2,
         relationsSkipped: 1,
         relationshipsInserted: 2,
       });

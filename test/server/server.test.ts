@@ -1,11 +1,15 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import * as cheerio from 'cheerio';
 import { createEmptyDatabase, type TestDatabase } from '../support/database';
 import { runServer, type ServerRun } from '../support/server-process';
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
+function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path }, (res) => {
+      .get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -14,42 +18,86 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
+const catalogSize = (html: string) => cheerio.load(html)('.welcome strong').first().text();
+
 describe('the server process', () => {
-  let db: TestDatabase;
-  let server: ServerRun | undefined;
+  const runs: ServerRun[] = [];
 
-  beforeAll(async () => {
-    db = await createEmptyDatabase();
+  afterAll(() => {
+    for (const run of runs) if (run.exitCode === null) run.child.kill('SIGKILL');
   });
 
-  afterAll(async () => {
-    if (server && server.exitCode === null) server.child.kill('SIGKILL');
-    await db.drop();
+  async function start(env: Record<string, string>): Promise<ServerRun> {
+    const run = await runServer({ PORT: '0', ...env }, { until: 'listening' });
+    runs.push(run);
+    if (run.port === undefined) throw new Error(`The server did not start:\n${run.stdout}\n${run.stderr}`);
+    return run;
+  }
+
+  describe('with DATABASE_URL', () => {
+    let db: TestDatabase;
+
+    beforeAll(async () => {
+      db = await createEmptyDatabase();
+    });
+
+    afterAll(async () => {
+      await db.drop();
+    });
+
+    it('migrates and seeds an empty database by itself, serves the home page, and stops cleanly on SIGTERM', async () => {
+      const server = await start({ DATABASE_URL: db.url, DEMO_ACCOUNT: 'true' });
+      const log = server.stdout;
+      expect(log).toContain('migrations applied');
+      expect(log).toContain('catalog seed finished');
+      expect(log).toContain('using the PostgreSQL server from DATABASE_URL');
+      expect(log).toContain('demo account: sign in as \\"demo\\"');
+      const password = new URL(db.url).password;
+      expect(log).not.toContain(password || db.url);
+
+      const home = await get(server.port!, '/');
+      expect(home.status).toBe(200);
+      expect(cheerio.load(home.body)('body').attr('data-page')).toBe('home');
+      expect(catalogSize(home.body)).toBe('16,524');
+      expect((await get(server.port!, '/healthz')).status).toBe(200);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout).toContain('"signal":"SIGTERM"');
+      expect(server.stdout).toContain('"msg":"stopped"');
+    });
   });
 
-  it('migrates and seeds an empty database by itself, serves the home page, and stops cleanly on SIGTERM', async () => {
-    server = await runServer({ DATABASE_URL: db.url, PORT: '0', DEMO_ACCOUNT: 'true' }, { until: 'listening' });
-    expect(server.port).toBeDefined();
-    const port = server.port!;
+  describe('on the embedded database', () => {
+    let dataDir: string;
 
-    const log = server.stdout;
-    expect(log).toContain('migrations applied');
-    expect(log).toContain('catalog seed finished');
-    expect(log).toContain('using the PostgreSQL server from DATABASE_URL');
-    expect(log).toContain('demo account: sign in as \\"demo\\"');
-    // The connection string's password never reaches the log; the database is named without it.
-    expect(log).not.toContain(db.url);
+    beforeAll(() => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omt-server-'));
+    });
 
-    const home = await get(port, '/');
-    expect(home.status).toBe(200);
-    expect(home.body).toContain('data-page="home"');
-    expect((await get(port, '/healthz')).status).toBe(200);
-    const media = await db.knex('media.media').count({ n: '*' });
-    expect(media[0]!.n).toBeGreaterThan(16_000);
+    afterAll(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
 
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
-    expect(server.stdout).toContain('"signal":"SIGTERM"');
-    expect(server.stdout).toContain('"msg":"stopped"');
+    it('keeps its data across a restart and stops the database on Ctrl-C (SIGINT)', async () => {
+      const first = await start({ DATA_DIR: dataDir });
+      expect(first.stdout).toContain('initialising the embedded PostgreSQL cluster');
+      expect(first.stdout).toContain('catalog seed finished');
+      const password = fs.readFileSync(path.join(dataDir, 'postgres.password'), 'utf8').trim();
+      expect(first.stdout).not.toContain(password);
+      expect(catalogSize((await get(first.port!, '/')).body)).toBe('16,524');
+      first.child.kill('SIGINT');
+      expect(await first.exited).toBe(0);
+      // The database went down with the app: no owner left, no server holding the lock file.
+      expect(fs.existsSync(path.join(dataDir, 'postgres.owner'))).toBe(false);
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+      const second = await start({ DATA_DIR: dataDir });
+      expect(second.stdout).not.toContain('initialising the embedded PostgreSQL cluster');
+      expect(second.stdout).not.toContain('catalog seed finished');
+      expect(catalogSize((await get(second.port!, '/')).body)).toBe('16,524');
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    });
   });
 });

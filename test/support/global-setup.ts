@@ -40,9 +40,15 @@ export default async function globalSetup(): Promise<void> {
   try {
     await knex.migrate.latest();
     await runCatalogSeed(knex, logger);
-  } finally {
+  } catch (error) {
+    // Jest skips the teardown when the setup fails: clean up here.
     await knex.destroy();
+    const cleanup = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+    await cleanup.raw('drop database if exists ?? with (force)', [template]).finally(() => cleanup.destroy());
+    await globalThis.omtEmbeddedPostgres?.stop();
+    throw error;
   }
+  await knex.destroy();
   process.env.OMT_TEST_ADMIN_URL = adminUrl;
   process.env.OMT_TEST_TEMPLATE = template;
 }
