@@ -1,5 +1,5 @@
 import compression from 'compression';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
 import { setUpCsrf } from './auth/csrf';
@@ -32,6 +32,15 @@ export interface AppDependencies {
   config: AppConfig;
 }
 
+/**
+ * Pages can hold a user's own data: never store them in a cache (the Back button after signing
+ * out must not show them); anonymous pages are revalidated.
+ */
+const preventCachingOfPersonalPages: RequestHandler = (req, res, next) => {
+  res.setHeader('Cache-Control', req.user ? 'private, no-store' : 'no-cache');
+  next();
+};
+
 /** The composition root: every middleware and route, in order. Only src/server.ts listens. */
 export function createApp({ knex, logger, config }: AppDependencies): Express {
   const app = express();
@@ -53,7 +62,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
   });
-  app.use(takeFlash, resolveTheme, setUpNavigation);
+  app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages);
   setUpCsrf(app);
 
   app.use(homeRoutes(knex));

@@ -45,6 +45,11 @@ function readConfig(): Config {
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  if (config.trustProxy === true) {
+    logger.warn(
+      'TRUST_PROXY=true believes any X-Forwarded-For: set the number of proxies or their addresses instead, or client addresses (and the sign-in limit per address) can be forged',
+    );
+  }
   let database: OpenDatabase | undefined;
   // Set once listening starts; the signal handler reads it to tell start-up from running.
   const running: { server?: Server } = {};

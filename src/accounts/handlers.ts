@@ -6,12 +6,10 @@ import { safeNextPath } from '../http/redirects';
 import { parseForm, submitted, type FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
 import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
-import { countRecentFailures, insertLoginEvent } from './queries';
+import { insertLoginEvent } from './queries';
+import { throttledMessage, type SignInResult } from './service';
 import { registrationSchema, signInSchema, type Registration } from './validation';
 import { themeFromCookie } from '../settings/theme';
-
-/** Failed sign-ins allowed per account name, and per address, within the window. */
-export const THROTTLE = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
 
 const WRONG_CREDENTIALS = 'The username or password is wrong';
 
@@ -35,31 +33,33 @@ function renderSignIn(res: Response, status: number, body: unknown, errors: Fiel
   });
 }
 
-/** Starts a signed-in session: a new session id (no fixation), the sign-in time, the audit row. */
+/**
+ * Starts a signed-in session: a new session id (no fixation) and the sign-in time. A sign-in through the form has its audit row already; registering
+ * writes one here.
+ */
 function startSession(
   knex: Knex,
   req: Request,
   res: Response,
   next: NextFunction,
   user: SessionUser,
-  target: string,
-  greeting?: string,
+  { target, greeting, audit }: { target: string; greeting?: string; audit: boolean },
 ) {
   req.login(user, (error) => {
     if (error) return next(error);
     req.session.signedInAt = Date.now();
     // After login: the session (and anything in it) was just replaced.
     if (greeting) setFlash(req, 'status', greeting);
-    Promise.all([
-      recordSignIn(knex, user.id),
-      insertLoginEvent(knex, {
-        userId: user.id,
-        usernameAttempted: user.username,
-        ip: req.ip,
-        userAgent: req.get('User-Agent'),
-        outcome: 'success',
-      }),
-    ])
+    const event = audit
+      ? insertLoginEvent(knex, {
+          userId: user.id,
+          usernameAttempted: user.username,
+          ip: req.ip,
+          userAgent: req.get('User-Agent'),
+          outcome: 'success',
+        })
+      : undefined;
+    Promise.all([recordSignIn(knex, user.id), event])
       .then(() => res.redirect(303, target))
       .catch(next);
   });
@@ -128,7 +128,7 @@ export function register(knex: Knex): RequestHandler {
       profileVisibility: 'public',
     };
     const greeting = `Welcome, ${registration.username}! Your account is ready.`;
-    startSession(knex, req, res, next, user, safeNextPath(req.body?.next), greeting);
+    startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), greeting, audit: true });
   };
 }
 
@@ -144,42 +144,26 @@ export const showSignIn: RequestHandler = (req, res) => {
 };
 
 /**
- * Checks the throttle, then the credentials. Every attempt is written to auth.login_events; a
- * wrong username and a wrong password get the same message.
+ * Checks the form, then the credentials through passport-local (attemptSignIn: throttle, audit
+ * row, password). A wrong username and a wrong password get the same message.
  */
 export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
-  return async (req, res, next) => {
+  return (req, res, next) => {
     const form = parseForm(signInSchema, req.body);
     if (!form.ok) return renderSignIn(res, 422, req.body, form.errors);
-    const { username } = form.value;
-    const event = { usernameAttempted: username, ip: req.ip, userAgent: req.get('User-Agent') };
-
-    const failures = await countRecentFailures(knex, username, req.ip, THROTTLE.windowMinutes);
-    const accountBlocked = failures.account >= THROTTLE.perAccount;
-    if (accountBlocked || failures.ip >= THROTTLE.perAddress) {
-      await insertLoginEvent(knex, { ...event, userId: undefined, outcome: 'throttled' });
-      const retryAt = (accountBlocked ? failures.accountRetryAt : failures.ipRetryAt) ?? new Date();
-      const minutes = Math.max(1, Math.ceil((new Date(retryAt).getTime() - Date.now()) / 60_000));
-      res.setHeader('Retry-After', String(minutes * 60));
-      return renderSignIn(res, 429, req.body, {
-        username: `Too many failed attempts to sign in. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`,
-      });
-    }
-
-    passport.authenticate(
-      'local',
-      { session: false },
-      (error: unknown, user: SessionUser | false, info?: { userId?: string }) => {
-        if (error) return next(error);
-        if (!user) {
-          insertLoginEvent(knex, { ...event, userId: info?.userId, outcome: 'bad_credentials' })
-            .then(() => renderSignIn(res, 401, req.body, { username: WRONG_CREDENTIALS }))
-            .catch(next);
-          return;
-        }
-        startSession(knex, req, res, next, user, safeNextPath(req.body?.next));
-      },
-    )(req, res, next);
+    // passport-local reads the body: give it the trimmed name the form check accepted.
+    req.body.username = form.value.username;
+    const verify = (error: unknown, user: SessionUser | false, info?: { result?: SignInResult }) => {
+      if (error) return next(error);
+      if (user) return startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), audit: false });
+      const result = info?.result;
+      if (result?.outcome === 'throttled') {
+        res.setHeader('Retry-After', String(result.retryAfterSeconds));
+        return renderSignIn(res, 429, req.body, { username: throttledMessage(result.retryAfterSeconds) });
+      }
+      renderSignIn(res, 401, req.body, { username: WRONG_CREDENTIALS });
+    };
+    passport.authenticate('local', { session: false }, verify)(req, res, next);
   };
 }
 

@@ -10,21 +10,34 @@ export interface SignInEvent {
   outcome: SignInOutcome;
 }
 
-/** Writes one row of the sign-in audit trail. */
-export async function insertLoginEvent(knex: Knex, event: SignInEvent): Promise<void> {
-  await knex('auth.login_events').insert({
-    user_id: event.userId ?? null,
-    username_attempted: event.usernameAttempted.slice(0, 254),
-    ip: event.ip ?? null,
-    user_agent: event.userAgent?.slice(0, 300) ?? null,
-    outcome: event.outcome,
-  });
+/** Writes one row of the sign-in audit trail; returns its id. */
+export async function insertLoginEvent(knex: Knex, event: SignInEvent): Promise<number> {
+  const [row] = await knex('auth.login_events')
+    .insert({
+      user_id: event.userId ?? null,
+      username_attempted: event.usernameAttempted.slice(0, 254),
+      ip: event.ip ?? null,
+      user_agent: event.userAgent?.slice(0, 300) ?? null,
+      outcome: event.outcome,
+    })
+    .returning<{ id: number }[]>('id');
+  return row!.id;
+}
+
+export async function setLoginOutcome(knex: Knex, eventId: number, outcome: SignInOutcome): Promise<void> {
+  await knex('auth.login_events').where('id', eventId).update({ outcome });
+}
+
+/** Whose failures count together: a known account by its id (whatever name or email was typed). */
+export interface AccountKey {
+  userId: string | undefined;
+  username: string;
 }
 
 export interface RecentFailures {
-  /** Failed attempts on this account name since the window opened (or since its last success). */
+  /** Failed attempts on this account since the window opened (or since its last success). */
   account: number;
-  /** Failed attempts from this address since the window opened. */
+  /** Failed attempts from this address (for IPv6, its /64 network) since the window opened. */
   ip: number;
   /** When the oldest counted failure leaves the window, for Retry-After. */
   accountRetryAt: Date | null;
@@ -32,36 +45,45 @@ export interface RecentFailures {
 }
 
 /**
- * Counts recent failed sign-ins for an account name and for an address. Kept in Postgres, not in
+ * Counts recent failed sign-ins for an account and for an address. Kept in Postgres, not in
  * memory, so the limit holds across every app process. A success on the account clears its count.
+ * An IPv6 address counts with its /64 network, since one subscriber usually holds all of it.
  */
 export async function countRecentFailures(
   knex: Knex,
-  usernameAttempted: string,
+  account: AccountKey,
   ip: string | undefined,
   windowMinutes: number,
 ): Promise<RecentFailures> {
+  const accountMatch = account.userId
+    ? 'e.user_id = ?::uuid'
+    : 'e.user_id is null and e.username_attempted = ?::citext';
+  const accountValue = account.userId ?? account.username;
   const { rows } = await knex.raw<{ rows: RecentFailures[] }>(
     `with window_start as (select now() - make_interval(mins => ?) as at),
+     last_success as (
+       select max(e.occurred_at) as at from auth.login_events e, window_start w
+       where ${accountMatch} and e.outcome = 'success' and e.occurred_at > w.at
+     ),
      account as (
        select count(*)::int as failures, min(e.occurred_at) as oldest
-       from auth.login_events e, window_start w
-       where e.username_attempted = ?::citext and e.outcome = 'bad_credentials' and e.occurred_at > w.at
-         and e.occurred_at > coalesce((
-           select max(s.occurred_at) from auth.login_events s
-           where s.username_attempted = ?::citext and s.outcome = 'success' and s.occurred_at > w.at
-         ), '-infinity')
+       from auth.login_events e, window_start w, last_success s
+       where ${accountMatch} and e.outcome = 'bad_credentials'
+         and e.occurred_at > w.at and e.occurred_at > coalesce(s.at, '-infinity')
+     ),
+     network as (
+       select network(set_masklen(?::inet, case when family(?::inet) = 6 then 64 else 32 end)) as range
      ),
      address as (
        select count(*)::int as failures, min(e.occurred_at) as oldest
-       from auth.login_events e, window_start w
-       where ?::inet is not null and e.ip = ?::inet and e.outcome = 'bad_credentials' and e.occurred_at > w.at
+       from auth.login_events e, window_start w, network n
+       where n.range is not null and e.ip <<= n.range and e.outcome = 'bad_credentials' and e.occurred_at > w.at
      )
      select account.failures as account, address.failures as ip,
             account.oldest + make_interval(mins => ?) as "accountRetryAt",
             address.oldest + make_interval(mins => ?) as "ipRetryAt"
      from account, address`,
-    [windowMinutes, usernameAttempted, usernameAttempted, ip ?? null, ip ?? null, windowMinutes, windowMinutes],
+    [windowMinutes, accountValue, accountValue, ip ?? null, ip ?? null, windowMinutes, windowMinutes],
   );
   return rows[0]!;
 }

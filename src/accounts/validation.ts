@@ -11,8 +11,21 @@ export function isCommonPassword(password: string): boolean {
   return COMMON_PASSWORDS.has(password.toLowerCase());
 }
 
-/** A text field; arrays and other non-strings (e.g. `a=1&a=2`) get the same clear message. */
-const text = (missing: string) => z.string({ error: missing });
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((character) => {
+    const code = character.charCodeAt(0);
+    return code < 0x20 || code === 0x7f;
+  });
+}
+
+/**
+ * A text field; arrays and other non-strings (e.g. `a=1&a=2`) get the same clear message, and
+ * control characters (which Postgres text cannot even hold, in the case of NUL) are refused.
+ */
+const text = (missing: string) =>
+  z.string({ error: missing }).refine((value) => !hasControlCharacter(value), {
+    error: 'Remove the control characters (such as tabs or line breaks) from this field',
+  });
 
 export const usernameField = text('Enter a username')
   .trim()

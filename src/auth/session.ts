@@ -1,12 +1,11 @@
-import crypto from 'node:crypto';
 import connectPgSimple from 'connect-pg-simple';
 import type { Express, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Knex } from 'knex';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
-import { hashPassword, verifyPassword } from '../users/passwords';
+import { attemptSignIn } from '../accounts/service';
+import { findSessionUser, type SessionUser } from '../users/queries';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -31,6 +30,7 @@ export interface SessionOptions {
 }
 
 export const SESSION_COOKIE = 'omt.sid';
+const ANONYMOUS_SESSION_MINUTES = 120;
 
 /**
  * connect-pg-simple wants a pg Pool; this hands it connections from Knex's pool instead, so the
@@ -61,14 +61,6 @@ export function createSessionStore(knex: Knex) {
   });
 }
 
-// A hash to verify against when the account does not exist, so a wrong username takes as long
-// as a wrong password and the timing does not tell which accounts exist.
-let unknownUserHash: Promise<string> | undefined;
-function hashForUnknownUsers(): Promise<string> {
-  unknownUserHash ??= hashPassword(crypto.randomUUID());
-  return unknownUserHash;
-}
-
 export type PassportInstance = InstanceType<typeof Passport>;
 
 /**
@@ -79,17 +71,18 @@ export type PassportInstance = InstanceType<typeof Passport>;
 export function setUpSessions(app: Express, knex: Knex, options: SessionOptions): PassportInstance {
   const passport = new Passport();
   passport.use(
-    new LocalStrategy({ usernameField: 'username', passwordField: 'password' }, (identifier, password, done) => {
-      findSignInCandidate(knex, identifier)
-        .then(async (candidate) => {
-          const matches = await verifyPassword(candidate?.passwordHash ?? (await hashForUnknownUsers()), password);
-          if (!candidate || !matches)
-            return done(null, false, { message: 'bad_credentials', userId: candidate?.id } as never);
-          const user = await findSessionUser(knex, candidate.id);
-          return done(null, user ?? false);
-        })
-        .catch(done);
-    }),
+    new LocalStrategy(
+      { usernameField: 'username', passwordField: 'password', passReqToCallback: true },
+      (req, identifier, password, done) => {
+        attemptSignIn(knex, { identifier, password, ip: req.ip, userAgent: req.get('User-Agent') })
+          .then((result) =>
+            result.outcome === 'success'
+              ? done(null, result.user)
+              : done(null, false, { message: result.outcome, result } as never),
+          )
+          .catch(done);
+      },
+    ),
   );
   passport.serializeUser<string>((user, done) => done(null, user.id));
   passport.deserializeUser<string>((id, done) => {
@@ -111,11 +104,16 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
         httpOnly: true,
         sameSite: 'lax',
         secure: options.secureCookies,
-        maxAge: options.idleMinutes * 60_000,
+        // Visitors who only fetched a form get a short-lived session; signing in extends it.
+        maxAge: Math.min(ANONYMOUS_SESSION_MINUTES, options.idleMinutes) * 60_000,
       },
     }),
   );
   app.use(passport.session());
+  app.use((req, _res, next) => {
+    if (req.user) req.session.cookie.maxAge = options.idleMinutes * 60_000;
+    next();
+  });
   app.use(endExpiredSignIns(options.absoluteHours));
   return passport;
 }
@@ -125,6 +123,10 @@ function endExpiredSignIns(absoluteHours: number): RequestHandler {
   return (req, _res, next) => {
     const signedInAt = req.session?.signedInAt;
     if (!req.user || (signedInAt !== undefined && Date.now() - signedInAt <= limitMs)) return next();
-    req.logout({ keepSessionInfo: false }, next);
+    req.logout({ keepSessionInfo: false }, (error) => {
+      if (error) return next(error);
+      req.session.flash = { type: 'status', text: 'Your session has ended. Sign in again to carry on.' };
+      next();
+    });
   };
 }

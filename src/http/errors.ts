@@ -20,7 +20,12 @@ export const notFound: RequestHandler = (_req, _res, next) => next(createError(4
  */
 export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
   if (res.headersSent) return next(error);
-  const status = isHttpError(error) && error.status >= 400 && error.status < 600 ? error.status : 500;
+  // Errors from Express itself (a malformed %-escape in the path, say) carry a status without
+  // being http-errors instances.
+  const given =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
+  const status = typeof given === 'number' && given >= 400 && given < 600 ? given : 500;
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   res.status(status);
   // If the error page itself cannot be rendered, say so in plain text rather than leak a trace.

@@ -25,5 +25,9 @@ export function safeNextPath(value: unknown, fallback = '/'): string {
     return fallback;
   }
   if (url.origin !== BASE || NO_RETURN.has(url.pathname)) return fallback;
-  return url.pathname + url.search + url.hash;
+  // Dot segments collapse after the check ("/.//evil.example" becomes "//evil.example"): check the
+  // result again, as the browser will read it.
+  const target = url.pathname + url.search + url.hash;
+  if (target.startsWith('//') || target.startsWith('/\\') || new URL(target, BASE).origin !== BASE) return fallback;
+  return target;
 }

@@ -3,6 +3,8 @@ import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { countEntriesByStatus, findProfile, STATUSES } from '../users/queries';
 
+const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
+
 const STATUS_LABELS: Record<(typeof STATUSES)[number], string> = {
   planning: 'Planning',
   in_progress: 'In progress',
@@ -15,7 +17,8 @@ const STATUS_LABELS: Record<(typeof STATUSES)[number], string> = {
 export function showProfile(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const username = String(req.params.username ?? '');
-    const profile = username.length <= 64 ? await findProfile(knex, username) : undefined;
+    // Only a name that could exist is looked up (no query for "%", NUL bytes and the like).
+    const profile = USERNAME_PATTERN.test(username) ? await findProfile(knex, username) : undefined;
     const isOwner = profile !== undefined && req.user?.id === profile.id;
     if (!profile || (profile.profileVisibility === 'private' && !isOwner)) return next(createError(404));
     const counts = await countEntriesByStatus(knex, profile.id);

@@ -2,11 +2,11 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { setFlash } from '../http/flash';
 import { parseForm, type FieldErrors } from '../http/validation';
-import { hashPassword, verifyPassword } from '../users/passwords';
+import { attemptSignIn, throttledMessage } from '../accounts/service';
+import { hashPassword } from '../users/passwords';
 import {
   deleteSessionsOfUser,
   deleteUser,
-  findPasswordHash,
   updatePasswordHash,
   updateProfileVisibility,
   updateTheme,
@@ -54,26 +54,54 @@ export function saveProfileVisibility(knex: Knex): RequestHandler {
   };
 }
 
-/** Needs the current password; ends every other session of the user. */
+/**
+ * Confirms the signed-in user's password through the same audit trail and limit as signing in,
+ * so a borrowed session cannot guess it without end. Renders the form's error and returns false.
+ */
+async function confirmPassword(knex: Knex, req: Request, res: Response, field: string, password: string) {
+  const check = await attemptSignIn(knex, {
+    identifier: req.user!.username,
+    password,
+    ip: req.ip,
+    userAgent: req.get('User-Agent'),
+  });
+  if (check.outcome === 'success') return true;
+  if (check.outcome === 'throttled') {
+    res.setHeader('Retry-After', String(check.retryAfterSeconds));
+    renderSettings(req, res, 429, { [field]: throttledMessage(check.retryAfterSeconds) });
+  } else {
+    renderSettings(req, res, 422, { [field]: 'Your password is wrong' });
+  }
+  return false;
+}
+
+/**
+ * Needs the current password. Ends every session of the user, then signs this browser in again
+ * with a new session id, so only the device that changed the password stays signed in.
+ */
 export function changePassword(knex: Knex): RequestHandler {
-  return async (req, res) => {
+  return async (req, res, next) => {
     const form = parseForm(passwordChangeSchema, req.body);
     if (!form.ok) return renderSettings(req, res, 422, form.errors);
     const user = req.user!;
-    const storedHash = await findPasswordHash(knex, user.id);
-    if (!storedHash || !(await verifyPassword(storedHash, form.value.current_password))) {
-      return renderSettings(req, res, 422, { current_password: 'Your current password is wrong' });
+    if (form.value.new_password.toLowerCase() === user.username.toLowerCase()) {
+      return renderSettings(req, res, 422, { new_password: 'Password must not be your username' });
     }
+    if (!(await confirmPassword(knex, req, res, 'current_password', form.value.current_password))) return;
     await updatePasswordHash(knex, user.id, await hashPassword(form.value.new_password));
-    const ended = await deleteSessionsOfUser(knex, user.id, req.sessionID);
-    setFlash(
-      req,
-      'status',
-      ended > 0
-        ? `Password changed. You were signed out on ${ended} other device${ended === 1 ? '' : 's'}.`
-        : 'Password changed.',
-    );
-    res.redirect(303, '/settings');
+    const ended = (await deleteSessionsOfUser(knex, user.id)) - 1;
+    req.login(user, (error) => {
+      if (error) return next(error);
+      req.session.signedInAt = Date.now();
+      setFlash(
+        req,
+        'status',
+        ended > 0
+          ? `Password changed. You were signed out on ${ended} other device${ended === 1 ? '' : 's'}.`
+          : 'Password changed.',
+      );
+      res.redirect(303, '/settings');
+    });
   };
 }
 
@@ -82,12 +110,8 @@ export function deleteAccount(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const form = parseForm(accountDeletionSchema, req.body);
     if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    const user = req.user!;
-    const storedHash = await findPasswordHash(knex, user.id);
-    if (!storedHash || !(await verifyPassword(storedHash, form.value.delete_password))) {
-      return renderSettings(req, res, 422, { delete_password: 'Your password is wrong' });
-    }
-    await deleteUser(knex, user.id);
+    if (!(await confirmPassword(knex, req, res, 'delete_password', form.value.delete_password))) return;
+    await deleteUser(knex, req.user!.id);
     req.logout((error) => {
       if (error) return next(error);
       setFlash(req, 'status', 'Your account and everything in it have been deleted.');

@@ -45,13 +45,6 @@ export function findSignInCandidate(knex: Knex, identifier: string): Promise<Sig
     .first<SignInCandidate | undefined>('id', 'username', 'password_hash as passwordHash');
 }
 
-export function findPasswordHash(knex: Knex, userId: string): Promise<string | undefined> {
-  return knex('users.users')
-    .where('id', userId)
-    .first<{ password_hash: string } | undefined>('password_hash')
-    .then((row) => row?.password_hash);
-}
-
 /** Which of a username and an email are already taken (case-insensitive, as the columns are citext). */
 export async function findTakenIdentity(
   knex: Knex,

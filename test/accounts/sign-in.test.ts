@@ -1,7 +1,7 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
-import { THROTTLE } from '../../src/accounts/handlers';
+import { THROTTLE } from '../../src/accounts/service';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, csrfTokenFrom, sessionCookie, signedInAgent, submitForm } from '../support/session';
@@ -124,10 +124,9 @@ describe('signing in and out', () => {
     expect(home('.signed-in-as')).toHaveLength(0);
     expect(home('[role="status"]').text()).toContain('You have signed out');
     // Replaying the old cookie does not bring the session back.
-    if (cookie) {
-      const replay = await request(app).get('/').set('Cookie', cookie);
-      expect(cheerio.load(replay.text)('.signed-in-as')).toHaveLength(0);
-    }
+    expect(cookie).toMatch(/^omt\.sid=/);
+    const replay = await request(app).get('/').set('Cookie', cookie);
+    expect(cheerio.load(replay.text)('.signed-in-as')).toHaveLength(0);
     const sessions = await db.knex('auth.sessions').whereRaw("sess -> 'passport' ->> 'user' = ?", [user.id]);
     expect(sessions).toHaveLength(0);
   });
@@ -141,6 +140,10 @@ describe('signing in and out', () => {
     ['javascript:alert(1)', '/'],
     ['/%0d%0aSet-Cookie:x', '/%0d%0aSet-Cookie:x'],
     ['/login', '/'],
+    ['/.//evil.example/phish', '/'],
+    ['/..//evil.example', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/./\\evil.example', '/'],
   ])('after sign-in follows next=%p only within the site (to %p)', async (next, expected) => {
     const user = await createUser(db.knex);
     const agent = request.agent(app);
@@ -153,7 +156,122 @@ describe('signing in and out', () => {
     expect(response.headers.location).toBe(expected);
   });
 
+  it('accepts the right password when the username has spaces around it', async () => {
+    const user = await createUser(db.knex);
+    const response = await submitForm(request.agent(app), '/login', '/login', {
+      username: `  ${user.username} `,
+      password: user.password,
+    });
+    expect(response.status).toBe(303);
+  });
+
+  it('answers a NUL byte in the username with a form error, not a 500', async () => {
+    const agent = request.agent(app);
+    const _csrf = await csrfTokenFrom(agent, '/login');
+    const response = await agent
+      .post('/login')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(_csrf)}&username=al%00ice&password=whatever`);
+    expect(response.status).toBe(422);
+    expect(cheerio.load(response.text)('#username-error').text()).toContain('control characters');
+  });
+
+  it('tells a signed-in browser not to keep its pages in any cache', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    expect((await agent.get('/settings')).headers['cache-control']).toBe('private, no-store');
+    expect((await request(app).get('/')).headers['cache-control']).toBe('no-cache');
+  });
+
+  it('gives a visitor who only fetched a form a short session, and a signed-in user the idle lifetime', async () => {
+    const agent = request.agent(app);
+    const form = await agent.get('/login');
+    expect(sessionCookie(form)).toBeDefined();
+    const anonymousCookie = (form.headers['set-cookie'] as unknown as string[]).find((line) =>
+      line.startsWith('omt.sid='),
+    )!;
+    const anonymousExpiry = new Date(/Expires=([^;]+)/i.exec(anonymousCookie)![1]!).getTime();
+    expect(anonymousExpiry - Date.now()).toBeLessThanOrEqual(2 * 3_600_000 + 5_000);
+
+    const user = await createUser(db.knex);
+    const signedIn = await signedInAgent(app, user);
+    const page = await signedIn.get('/');
+    const cookie = (page.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('omt.sid='))!;
+    const expiry = new Date(/Expires=([^;]+)/i.exec(cookie)![1]!).getTime();
+    expect(expiry - Date.now()).toBeGreaterThan(50 * 60_000);
+  });
+
   describe('throttling', () => {
+    it('lets no more than the limit of parallel wrong guesses through', async () => {
+      const user = await createUser(db.knex);
+      const agents = Array.from({ length: 15 }, () => request.agent(app));
+      const tokens = await Promise.all(agents.map((agent) => csrfTokenFrom(agent, '/login')));
+      const responses = await Promise.all(
+        agents.map((agent, i) =>
+          agent
+            .post('/login')
+            .type('form')
+            .send({ username: user.username, password: `guess number ${i}`, _csrf: tokens[i] }),
+        ),
+      );
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(THROTTLE.perAccount);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(15 - THROTTLE.perAccount);
+    });
+
+    it('counts failures by account, whether the username or the email was typed', async () => {
+      const user = await createUser(db.knex);
+      for (let i = 0; i < THROTTLE.perAccount; i += 1) {
+        const identifier = i % 2 ? user.username.toUpperCase() : user.email;
+        const failed = await submitForm(request.agent(app), '/login', '/login', {
+          username: identifier,
+          password: 'wrong guess',
+        });
+        expect(failed.status).toBe(401);
+      }
+      const blocked = await submitForm(request.agent(app), '/login', '/login', {
+        username: user.email.toUpperCase(),
+        password: 'wrong guess',
+      });
+      expect(blocked.status).toBe(429);
+    });
+
+    it('ignores X-Forwarded-For unless the app is told to trust a proxy', async () => {
+      const user = await createUser(db.knex);
+      const agent = request.agent(app);
+      const _csrf = await csrfTokenFrom(agent, '/login');
+      await agent
+        .post('/login')
+        .set('X-Forwarded-For', '198.51.100.23')
+        .type('form')
+        .send({ username: user.username, password: 'wrong guess', _csrf });
+      const [event] = await events(user.username);
+      expect(event.ip).not.toBe('198.51.100.23');
+    });
+
+    it('counts an IPv6 address with the rest of its /64 network', async () => {
+      const proxiedApp = createTestApp(db.knex, { config: { trustProxy: true } });
+      for (let i = 0; i < THROTTLE.perAddress; i += 1) {
+        const agent = request.agent(proxiedApp);
+        const _csrf = await csrfTokenFrom(agent, '/login');
+        const failed = await agent
+          .post('/login')
+          .set('X-Forwarded-For', `2001:db8:aa:bb::${(i + 1).toString(16)}`)
+          .type('form')
+          .send({ username: `v6-someone${i}`, password: 'wrong guess', _csrf });
+        expect(failed.status).toBe(401);
+      }
+      const agent = request.agent(proxiedApp);
+      const _csrf = await csrfTokenFrom(agent, '/login');
+      const blocked = await agent
+        .post('/login')
+        .set('X-Forwarded-For', '2001:db8:aa:bb:ffff::1')
+        .type('form')
+        .send({ username: 'v6-another', password: 'wrong guess', _csrf });
+      expect(blocked.status).toBe(429);
+      await db.knex('auth.login_events').whereRaw("ip <<= '2001:db8:aa:bb::/64'::inet").delete();
+    });
+
     it(`refuses with 429 after ${THROTTLE.perAccount} failures on one account, even with the right password, and lifts after the window`, async () => {
       const user = await createUser(db.knex);
       for (let i = 0; i < THROTTLE.perAccount; i += 1) {

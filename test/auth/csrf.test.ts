@@ -31,6 +31,7 @@ describe('CSRF protection', () => {
     ['/login', { username: 'someone', password: 'something long' }],
     ['/logout', {}],
     ['/settings/theme', { theme: 'dark' }],
+    ['/settings/privacy', { profile_visibility: 'private' }],
     ['/settings/password', { current_password: 'x', new_password: 'y', confirm_password: 'y' }],
     ['/settings/delete', { delete_password: 'x' }],
   ];

@@ -48,6 +48,15 @@ describe('profiles', () => {
     expect(cheerio.load(response.text)('body').attr('data-page')).toBe('error');
   });
 
+  it.each(['%', '%ff%fe', 'al%00ice', 'a'.repeat(300)])(
+    'answers the malformed name %p with 400 or 404, never 500',
+    async (name) => {
+      const response = await request(app).get(`/users/${name}`);
+      expect([400, 404]).toContain(response.status);
+      expect(cheerio.load(response.text)('body').attr('data-page')).toBe('error');
+    },
+  );
+
   it('shows a private profile to its owner only', async () => {
     const owner = await createUser(db.knex, { visibility: 'private' });
     const stranger = await createUser(db.knex);

@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
+import { THROTTLE } from '../../src/accounts/service';
 import { verifyPassword } from '../../src/users/passwords';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
@@ -134,6 +135,38 @@ describe('settings', () => {
       expect($(`#${field}-error`).text().trim()).not.toBe('');
       const stored = await db.knex('users.users').where({ id: user.id }).first();
       expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
+    });
+
+    it('limits guesses of the current password like sign-in does, and records them', async () => {
+      const user = await createUser(db.knex);
+      const agent = await signedInAgent(app, user);
+      const guess = (current: string) =>
+        submitForm(agent, '/settings', '/settings/password', {
+          current_password: current,
+          new_password: 'another fine phrase',
+          confirm_password: 'another fine phrase',
+        });
+      for (let i = 0; i < THROTTLE.perAccount; i += 1) expect((await guess(`wrong guess ${i}`)).status).toBe(422);
+      const blocked = await guess(user.password);
+      expect(blocked.status).toBe(429);
+      expect(cheerio.load(blocked.text)('#current_password-error').text()).toContain('Too many failed attempts');
+      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
+      const outcomes = await db.knex('auth.login_events').where({ user_id: user.id }).orderBy('id').pluck('outcome');
+      expect(outcomes.filter((outcome: string) => outcome === 'bad_credentials')).toHaveLength(THROTTLE.perAccount);
+      expect(outcomes.at(-1)).toBe('throttled');
+    });
+
+    it('refuses the username as the new password', async () => {
+      const user = await createUser(db.knex);
+      const agent = await signedInAgent(app, user);
+      const response = await submitForm(agent, '/settings', '/settings/password', {
+        current_password: user.password,
+        new_password: user.username.toUpperCase(),
+        confirm_password: user.username.toUpperCase(),
+      });
+      expect(response.status).toBe(422);
+      expect(cheerio.load(response.text)('#new_password-error').text()).toContain('must not be your username');
     });
 
     it('sends an anonymous visitor to sign in', async () => {

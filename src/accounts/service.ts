@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { hashPassword, verifyPassword } from '../users/passwords';
+import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
+import { countRecentFailures, insertLoginEvent, setLoginOutcome } from './queries';
+
+/** Failed sign-ins allowed per account, and per address, within the window. */
+export const THROTTLE = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
+
+export type SignInResult =
+  | { outcome: 'success'; user: SessionUser }
+  | { outcome: 'bad_credentials' }
+  | { outcome: 'throttled'; retryAfterSeconds: number };
+
+// A hash to verify against when the account does not exist, so a wrong username takes as long
+// as a wrong password and the timing does not tell which accounts exist.
+let unknownUserHash: Promise<string> | undefined;
+function hashForUnknownUsers(): Promise<string> {
+  unknownUserHash ??= hashPassword(crypto.randomUUID());
+  return unknownUserHash;
+}
+
+/**
+ * One password check, for signing in and for confirming the password in settings. The attempt
+ * is written to auth.login_events first, as a failure, and counted with the others before the
+ * password is checked: so parallel guesses cannot slip past the limit while hashes are compared.
+ * A correct password turns the row into a success.
+ */
+export async function attemptSignIn(
+  knex: Knex,
+  attempt: { identifier: string; password: string; ip: string | undefined; userAgent: string | undefined },
+): Promise<SignInResult> {
+  const candidate = await findSignInCandidate(knex, attempt.identifier);
+  const eventId = await insertLoginEvent(knex, {
+    userId: candidate?.id,
+    usernameAttempted: attempt.identifier,
+    ip: attempt.ip,
+    userAgent: attempt.userAgent,
+    outcome: 'bad_credentials',
+  });
+  const failures = await countRecentFailures(
+    knex,
+    { userId: candidate?.id, username: attempt.identifier },
+    attempt.ip,
+    THROTTLE.windowMinutes,
+  );
+  const accountBlocked = failures.account > THROTTLE.perAccount;
+  if (accountBlocked || failures.ip > THROTTLE.perAddress) {
+    await setLoginOutcome(knex, eventId, 'throttled');
+    const retryAt = (accountBlocked ? failures.accountRetryAt : failures.ipRetryAt) ?? new Date();
+    return {
+      outcome: 'throttled',
+      retryAfterSeconds: Math.max(60, Math.ceil((new Date(retryAt).getTime() - Date.now()) / 1000)),
+    };
+  }
+  const matches = await verifyPassword(candidate?.passwordHash ?? (await hashForUnknownUsers()), attempt.password);
+  if (!candidate || !matches) return { outcome: 'bad_credentials' };
+  await setLoginOutcome(knex, eventId, 'success');
+  const user = await findSessionUser(knex, candidate.id);
+  return user ? { outcome: 'success', user } : { outcome: 'bad_credentials' };
+}
+
+/** "Wait 15 minutes and try again." */
+export function throttledMessage(retryAfterSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Too many failed attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+}
