@@ -2,7 +2,7 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
-import { setUpCsrf } from './auth/csrf';
+import { createCsrf } from './auth/csrf';
 import { setUpSessions } from './auth/session';
 import type { Config } from './config';
 import { healthRoutes } from './health/routes';
@@ -55,15 +55,17 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   setUpViews(app, { asset: createAssetUrls(), donateUrl: config.donateUrl });
   app.use(healthRoutes(knex));
 
-  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
   const passport = setUpSessions(app, knex, {
     secrets: config.sessionSecrets,
     secureCookies: config.isProduction,
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
   });
-  app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages);
-  setUpCsrf(app);
+  const csrf = createCsrf();
+  app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);
+  // After the session, so an error about the body (too large, say) is shown in the visitor's theme.
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
+  app.use(csrf.protect);
 
   app.use(homeRoutes(knex));
   app.use(accountRoutes(knex, passport));

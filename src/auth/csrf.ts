@@ -1,4 +1,4 @@
-import type { Express, Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 
 export const CSRF_FIELD = '_csrf';
@@ -10,7 +10,7 @@ export const CSRF_HEADER = 'x-csrf-token';
  * error handler turns a missing or wrong token into a 403 page that explains what happened.
  * Views get `csrfToken()`, which makes a token only when a form is actually rendered.
  */
-export function setUpCsrf(app: Express): void {
+export function createCsrf(): { exposeToken: RequestHandler; protect: RequestHandler } {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req: Request) => {
       const fromBody = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
@@ -20,11 +20,14 @@ export function setUpCsrf(app: Express): void {
     },
     errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
   });
-  app.use((req, res, next) => {
-    res.locals.csrfToken = () => generateToken(req);
-    next();
-  });
-  app.use(csrfSynchronisedProtection);
+  return {
+    // Before the body is read: even the page for a body that was refused renders its forms.
+    exposeToken: (req, res, next) => {
+      res.locals.csrfToken = () => generateToken(req);
+      next();
+    },
+    protect: csrfSynchronisedProtection,
+  };
 }
 
 /** True for the error csrf-sync raises on a missing or wrong token. */

@@ -30,7 +30,8 @@ describe('settings', () => {
       const agent = request.agent(app);
       const page = cheerio.load((await agent.get('/settings')).text);
       expect(page('body').attr('data-page')).toBe('settings');
-      expect(page('input[name="theme"]')).toHaveLength(4);
+      expect(page('button[name="theme"]')).toHaveLength(4);
+      expect(page('button[name="theme"][aria-pressed="true"]').attr('value')).toBe('system');
       expect(page('#current_password')).toHaveLength(0);
       expect(await themeOf(agent)).toBe('system');
 
@@ -40,7 +41,7 @@ describe('settings', () => {
       expect(await themeOf(agent)).toBe('high-contrast');
       expect(await themeOf(agent, '/login')).toBe('high-contrast');
       const settings = cheerio.load((await agent.get('/settings')).text);
-      expect(settings('input[name="theme"][value="high-contrast"]').attr('checked')).toBeDefined();
+      expect(settings('button[name="theme"][aria-pressed="true"]').attr('value')).toBe('high-contrast');
     });
 
     it('stores a signed-in user’s theme in their preferences, which wins over the cookie', async () => {

@@ -1,0 +1,79 @@
+import type { Page, Response } from 'playwright-core';
+
+/**
+ * Every page of the site, once. New pages join this list, and with it the accessibility sweep,
+ * the markup check, the weight budget and the screenshots.
+ */
+export interface PageCase {
+  name: string;
+  /** Who can see it: anonymous visitors, signed-in users, or both. */
+  who: 'anonymous' | 'signed-in' | 'both';
+  /** Opens the page; returns the response that delivered its HTML. */
+  open(page: Page, visitor: { username?: string; publicProfile: string }): Promise<Response | null>;
+}
+
+/** Submits a form after breaking it in the page, to reach an error page the way a browser would. */
+async function submitAltered(page: Page, action: string, alter: string): Promise<Response | null> {
+  const navigation = page.waitForNavigation();
+  await page.evaluate(
+    ({ action, alter }) => {
+      const form = document.querySelector<HTMLFormElement>(`form[action="${action}"]`);
+      if (!form) throw new Error(`No form for ${action}`);
+      if (alter === 'drop-csrf') form.querySelector('input[name="_csrf"]')?.remove();
+      if (alter === 'huge') {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = 'padding';
+        input.value = 'x'.repeat(100_000);
+        form.append(input);
+      }
+      form.submit();
+    },
+    { action, alter },
+  );
+  return navigation;
+}
+
+export const PAGES: PageCase[] = [
+  { name: 'home', who: 'both', open: (page) => page.goto('/') },
+  { name: 'register', who: 'anonymous', open: (page) => page.goto('/register') },
+  { name: 'login', who: 'anonymous', open: (page) => page.goto('/login') },
+  {
+    name: 'login-error',
+    who: 'anonymous',
+    open: async (page) => {
+      await page.goto('/login');
+      const navigation = page.waitForNavigation();
+      await page.evaluate(() => document.querySelector<HTMLFormElement>('form.login-form')?.submit());
+      return navigation;
+    },
+  },
+  { name: 'settings', who: 'both', open: (page) => page.goto('/settings') },
+  {
+    name: 'profile',
+    who: 'both',
+    open: (page, visitor) => page.goto(`/users/${encodeURIComponent(visitor.username ?? visitor.publicProfile)}`),
+  },
+  { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
+  {
+    name: 'form-expired',
+    who: 'both',
+    open: async (page) => {
+      await page.goto('/settings');
+      return submitAltered(page, '/settings/theme', 'drop-csrf');
+    },
+  },
+  {
+    name: 'request-too-large',
+    who: 'both',
+    open: async (page) => {
+      await page.goto('/settings');
+      return submitAltered(page, '/settings/theme', 'huge');
+    },
+  },
+];
+
+/** The page cases a visitor sees, signed in or not. */
+export function pagesFor(signedIn: boolean): PageCase[] {
+  return PAGES.filter((page) => page.who === 'both' || page.who === (signedIn ? 'signed-in' : 'anonymous'));
+}
