@@ -48,7 +48,13 @@ async function tabThrough(page: Page, limit = 80) {
       const style = getComputedStyle(element);
       const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none';
       const box = element.getBoundingClientRect();
-      const onScreen = box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth;
+      const onScreen =
+        box.width > 0 &&
+        box.height > 0 &&
+        box.bottom > 0 &&
+        box.right > 0 &&
+        box.top < innerHeight &&
+        box.left < innerWidth;
       const index = [...document.querySelectorAll('*')].indexOf(element);
       return {
         key: `${element.tagName}#${index}`,
@@ -65,12 +71,16 @@ async function tabThrough(page: Page, limit = 80) {
 /** Every element a mouse user could operate, keyed like tabThrough's stops. */
 async function operableElements(page: Page) {
   return page.evaluate(() => {
-    const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+    const selector =
+      'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
     const all = [...document.querySelectorAll('*')];
     return [...document.querySelectorAll<HTMLElement>(selector)]
       .filter((element) => element.getClientRects().length > 0 || element.classList.contains('skip-link'))
       .filter((element) => !(element instanceof HTMLInputElement && element.type === 'radio' && !element.checked))
-      .map((element) => ({ key: `${element.tagName}#${all.indexOf(element)}`, description: element.outerHTML.slice(0, 80) }));
+      .map((element) => ({
+        key: `${element.tagName}#${all.indexOf(element)}`,
+        description: element.outerHTML.slice(0, 80),
+      }));
   });
 }
 
@@ -107,7 +117,8 @@ describe('every page, in every theme, signed in and out', () => {
 
             const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
             const violations = results.violations.map(
-              (violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+              (violation) =>
+                `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
             );
             expect({ axe: violations }).toEqual({ axe: [] });
 
@@ -123,7 +134,9 @@ describe('every page, in every theme, signed in and out', () => {
 
             const report = await validator.validateString(await response!.text());
             const problems = report.results.flatMap((result) =>
-              result.messages.map((message) => `${message.ruleId} at ${message.line}:${message.column}: ${message.message}`),
+              result.messages.map(
+                (message) => `${message.ruleId} at ${message.line}:${message.column}: ${message.message}`,
+              ),
             );
             expect({ htmlValidate: problems }).toEqual({ htmlValidate: [] });
 
@@ -146,7 +159,9 @@ describe('every page, in every theme, signed in and out', () => {
             await page.setViewportSize(PHONE);
             await pageCase.open(page, { username: visitor.username, publicProfile });
             await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            const overflow = await page.evaluate(
+              () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            );
             expect({ sidewaysScrollAt360px: overflow }).toEqual({ sidewaysScrollAt360px: 0 });
           } finally {
             await visitor.context.close();

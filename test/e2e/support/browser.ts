@@ -70,7 +70,12 @@ export interface Visitor {
 export async function openVisitor(
   browser: Browser,
   running: RunningApp,
-  options: { signedIn: boolean; theme: Theme; javaScriptEnabled?: boolean; viewport?: { width: number; height: number } },
+  options: {
+    signedIn: boolean;
+    theme: Theme;
+    javaScriptEnabled?: boolean;
+    viewport?: { width: number; height: number };
+  },
 ): Promise<Visitor> {
   const context = await browser.newContext({
     baseURL: running.baseUrl,

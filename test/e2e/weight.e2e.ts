@@ -1,0 +1,93 @@
+import type { Browser, Request } from 'playwright-core';
+import { createUser } from '../support/session';
+import { launchBrowser, openVisitor, startApp, type RunningApp } from './support/browser';
+import { pagesFor } from './support/pages';
+
+/** Per page, over the wire (compressed), with an empty cache: the budget every page must keep. */
+const BUDGET = { totalBytes: 50 * 1024, requests: 5, firstHtmlBytes: 14 * 1024 };
+
+interface Weight {
+  page: string;
+  requests: number;
+  htmlBytes: number;
+  totalBytes: number;
+}
+
+const rows: Weight[] = [];
+
+function table(weights: Weight[]): string {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const lines = weights.map(
+    (row) =>
+      `${row.page.padEnd(34)} ${String(row.requests).padStart(8)} ${kb(row.htmlBytes).padStart(10)} ${kb(row.totalBytes).padStart(10)}`,
+  );
+  return [
+    '',
+    `Page weight (budget: ${BUDGET.requests} requests, ${kb(BUDGET.totalBytes)} in all, first HTML under ${kb(BUDGET.firstHtmlBytes)})`,
+    `${'page'.padEnd(34)} ${'requests'.padStart(8)} ${'HTML'.padStart(10)} ${'total'.padStart(10)}`,
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+describe('page weight', () => {
+  let browser: Browser;
+  let running: RunningApp;
+  let publicProfile: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    running = await startApp();
+    publicProfile = (await createUser(running.db.knex)).username;
+  });
+
+  afterAll(async () => {
+    process.stdout.write(table(rows));
+    await browser?.close();
+    await running?.close();
+  });
+
+  for (const signedIn of [false, true]) {
+    for (const pageCase of pagesFor(signedIn)) {
+      const name = `${pageCase.name} (${signedIn ? 'signed in' : 'signed out'})`;
+
+      it(`${name} stays within the budget`, async () => {
+        const visitor = await openVisitor(browser, running, { signedIn, theme: 'light' });
+        try {
+          const page = await visitor.context.newPage();
+          // Routing every request turns Chromium's cache off: pages reached through a form count
+          // their CSS and scripts as a first visit would.
+          await page.route('**/*', (route) => route.continue());
+          // Count from the navigation that brings the page itself (forms lead to some pages).
+          let requests: Request[] = [];
+          page.on('request', (request) => {
+            if (request.isNavigationRequest() && request.frame() === page.mainFrame()) requests = [];
+            requests.push(request);
+          });
+          const response = await pageCase.open(page, { username: visitor.username, publicProfile });
+          await page.waitForLoadState('networkidle');
+          const sizes = await Promise.all(
+            requests.map(async (request) => {
+              const { responseBodySize, responseHeadersSize } = await request.sizes();
+              return { request, bytes: responseBodySize + responseHeadersSize, body: responseBodySize };
+            }),
+          );
+          const html = sizes.find((entry) => entry.request === response?.request());
+          const weight: Weight = {
+            page: name,
+            requests: sizes.length,
+            htmlBytes: html?.body ?? 0,
+            totalBytes: sizes.reduce((sum, entry) => sum + entry.bytes, 0),
+          };
+          rows.push(weight);
+          expect(html).toBeDefined();
+          expect(weight.requests).toBeLessThanOrEqual(BUDGET.requests);
+          expect(weight.totalBytes).toBeLessThanOrEqual(BUDGET.totalBytes);
+          expect(weight.htmlBytes).toBeLessThan(BUDGET.firstHtmlBytes);
+        } finally {
+          await visitor.context.close();
+        }
+      });
+    }
+  }
+});
