@@ -8,6 +8,7 @@ import { createTestApp } from '../support/app';
 
 const silentLogger = pino({ level: 'silent' });
 import { createSeededDatabase, databaseUrl, type TestDatabase } from '../support/database';
+import { createUser, csrfTokenFrom, signedInAgent } from '../support/session';
 
 /** The parts every page shares, so an error page is checked to be a real page of the site. */
 function expectLayout($: cheerio.CheerioAPI): void {
@@ -133,6 +134,23 @@ describe('error pages', () => {
   });
 
   describe('a form body the app will not read', () => {
+    it("shows the 413 page in a signed-in user's own theme, with their account controls", async () => {
+      const user = await createUser(db.knex);
+      await db.knex('users.preferences').where({ user_id: user.id }).update({ theme: 'dark' });
+      const app = createTestApp(db.knex);
+      const agent = await signedInAgent(app, user);
+      const _csrf = await csrfTokenFrom(agent, '/settings');
+      const response = await agent
+        .post('/settings/theme')
+        .type('form')
+        .send(`_csrf=${encodeURIComponent(_csrf)}&theme=light&padding=${'x'.repeat(100 * 1024)}`);
+      expect(response.status).toBe(413);
+      const $ = cheerio.load(response.text);
+      expect($('body').attr('data-theme')).toBe('dark');
+      expect($('form.sign-out input[name="_csrf"]').val()).toBeTruthy();
+      expect($('h1').text()).toBe('Request too large');
+    });
+
     it('gets 413, not 500, for a 100 KB urlencoded body, shown as the layout error page', async () => {
       const response = await request(createTestApp(db.knex))
         .post('/')

@@ -20,13 +20,13 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Starts headless Chromium; fails with a clear message (never a skip) when it is not installed. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
+export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!fs.existsSync(executablePath)) {
     throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH) and run npm run test:e2e again`,
+      `Chromium is not installed at ${executablePath}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH) and run npm run test:e2e again`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface RunningApp {
