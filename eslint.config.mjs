@@ -19,6 +19,8 @@ export default tseslint.config(
       sourceType: 'commonjs',
       globals: { module: 'writable', require: 'readonly', process: 'readonly' },
     },
+    // Config files are CommonJS: require is how they load each other.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['public/js/**/*.js'],
