@@ -10,5 +10,7 @@ module.exports = {
   testMatch: ['**/*.e2e.ts'],
   roots: ['<rootDir>/test/e2e'],
   maxWorkers: 1,
+  globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+  reporters: [...base.reporters, '<rootDir>/test/e2e/support/weight-reporter.js'],
   testTimeout: 180_000,
 };

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
-import { setFlash } from '../http/flash';
+import { redirectAfterSaving, setFlash } from '../http/flash';
 import { safeNextPath } from '../http/redirects';
 import { parseForm, submitted, type FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
@@ -60,7 +60,7 @@ function startSession(
         })
       : undefined;
     Promise.all([recordSignIn(knex, user.id), event])
-      .then(() => res.redirect(303, target))
+      .then(() => redirectAfterSaving(req, res, next, target))
       .catch(next);
   });
 }
@@ -172,6 +172,6 @@ export const signOut: RequestHandler = (req, res, next) => {
   req.logout((error) => {
     if (error) return next(error);
     setFlash(req, 'status', 'You have signed out.');
-    res.redirect(303, '/');
+    redirectAfterSaving(req, res, next, '/');
   });
 };

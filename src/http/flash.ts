@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 export interface Flash {
   type: 'status' | 'error';
@@ -25,3 +25,15 @@ export const takeFlash: RequestHandler = (req, res, next) => {
   }
   next();
 };
+
+/**
+ * Redirects (303) once the session is stored. express-session stores a changed session while the
+ * response ends, but the redirect's headers go out first and browsers follow them at once: the
+ * next page could load the session from before this request. Saving first closes that race.
+ */
+export function redirectAfterSaving(req: Request, res: Response, next: NextFunction, location: string): void {
+  req.session.save((error) => {
+    if (error) return next(error);
+    res.redirect(303, location);
+  });
+}

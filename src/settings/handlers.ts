@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
-import { setFlash } from '../http/flash';
+import { redirectAfterSaving, setFlash } from '../http/flash';
 import { parseForm, type FieldErrors } from '../http/validation';
 import { attemptSignIn, throttledMessage } from '../accounts/service';
 import { hashPassword } from '../users/passwords';
@@ -28,18 +28,18 @@ export const showSettings: RequestHandler = (req, res) => renderSettings(req, re
 
 /** Anyone may pick a theme: kept in a cookie, and in the preferences of a signed-in user. */
 export function saveTheme(knex: Knex, secureCookies: boolean): RequestHandler {
-  return async (req, res) => {
+  return async (req, res, next) => {
     const form = parseForm(themeSchema, req.body);
     if (!form.ok) return renderSettings(req, res, 422, form.errors);
     if (req.user) await updateTheme(knex, req.user.id, form.value.theme);
     setThemeCookie(res, form.value.theme, secureCookies);
     setFlash(req, 'status', 'Theme saved.');
-    res.redirect(303, '/settings');
+    redirectAfterSaving(req, res, next, '/settings');
   };
 }
 
 export function saveProfileVisibility(knex: Knex): RequestHandler {
-  return async (req, res) => {
+  return async (req, res, next) => {
     const form = parseForm(privacySchema, req.body);
     if (!form.ok) return renderSettings(req, res, 422, form.errors);
     await updateProfileVisibility(knex, req.user!.id, form.value.profile_visibility);
@@ -50,7 +50,7 @@ export function saveProfileVisibility(knex: Knex): RequestHandler {
         ? 'Your profile is now private: only you can see it.'
         : 'Your profile is now public.',
     );
-    res.redirect(303, '/settings');
+    redirectAfterSaving(req, res, next, '/settings');
   };
 }
 
@@ -100,7 +100,7 @@ export function changePassword(knex: Knex): RequestHandler {
           ? `Password changed. You were signed out on ${ended} other device${ended === 1 ? '' : 's'}.`
           : 'Password changed.',
       );
-      res.redirect(303, '/settings');
+      redirectAfterSaving(req, res, next, '/settings');
     });
   };
 }
@@ -115,7 +115,7 @@ export function deleteAccount(knex: Knex): RequestHandler {
     req.logout((error) => {
       if (error) return next(error);
       setFlash(req, 'status', 'Your account and everything in it have been deleted.');
-      res.redirect(303, '/');
+      redirectAfterSaving(req, res, next, '/');
     });
   };
 }

@@ -19,43 +19,78 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Starts headless Chromium; fails with a clear message (never a skip) when it is not installed. */
-export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
-  if (!fs.existsSync(executablePath)) {
+/** Throws the install hint when Chromium is missing (checked once, before any database work). */
+export function assertChromiumInstalled(executablePath = CHROMIUM_PATH): void {
+  try {
+    fs.accessSync(executablePath, fs.constants.X_OK);
+  } catch {
     throw new Error(
       `Chromium is not installed at ${executablePath}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH) and run npm run test:e2e again`,
     );
   }
+}
+
+/** Starts headless Chromium; fails with a clear message (never a skip) when it is not installed. */
+export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  assertChromiumInstalled(executablePath);
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface RunningApp {
   baseUrl: string;
+  /** The same app over a database whose catalog is broken: its home page is the 500 page. */
+  brokenBaseUrl: string;
   db: TestDatabase;
   close(): Promise<void>;
 }
 
-/** The real app on a free port over a fresh copy of the seeded database. */
-export async function startApp(): Promise<RunningApp> {
-  const db = await createSeededDatabase();
-  const app = createTestApp(db.knex);
+async function listen(app: ReturnType<typeof createTestApp>): Promise<{ server: Server; url: string }> {
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
-  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The real app on a free port over a fresh copy of the seeded database (and a broken twin). */
+export async function startApp(): Promise<RunningApp> {
+  const db = await createSeededDatabase();
+  const brokenDb = await createSeededDatabase();
+  // Sessions and accounts work there; the home page's catalog query fails, as a real fault would.
+  await brokenDb.knex.raw('alter table media.media_types rename to media_types_gone');
+  const options = { donateUrl: 'https://example.org/donate' };
+  const main = await listen(createTestApp(db.knex, options));
+  const broken = await listen(createTestApp(brokenDb.knex, options));
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: main.url,
+    brokenBaseUrl: broken.url,
     db,
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      for (const { server } of [main, broken]) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await db.drop();
+      await brokenDb.drop();
     },
   };
 }
 
 export type Theme = 'light' | 'dark' | 'high-contrast';
-export const THEMES: Theme[] = ['light', 'dark', 'high-contrast'];
+
+/** The themes the sweep covers: each chosen theme, and "system" under a dark device setting. */
+export interface SweptTheme {
+  name: string;
+  cookie: Theme | 'system';
+  dataTheme: string;
+  colorScheme: 'light' | 'dark';
+}
+
+export const SWEPT_THEMES: SweptTheme[] = [
+  { name: 'light', cookie: 'light', dataTheme: 'light', colorScheme: 'light' },
+  { name: 'dark', cookie: 'dark', dataTheme: 'dark', colorScheme: 'light' },
+  { name: 'high-contrast', cookie: 'high-contrast', dataTheme: 'high-contrast', colorScheme: 'light' },
+  { name: 'system-dark', cookie: 'system', dataTheme: 'system', colorScheme: 'dark' },
+];
 
 export interface Visitor {
   context: BrowserContext;
@@ -70,22 +105,18 @@ export interface Visitor {
 export async function openVisitor(
   browser: Browser,
   running: RunningApp,
-  options: {
-    signedIn: boolean;
-    theme: Theme;
-    javaScriptEnabled?: boolean;
-    viewport?: { width: number; height: number };
-  },
+  options: { signedIn: boolean; theme: SweptTheme; javaScriptEnabled?: boolean },
 ): Promise<Visitor> {
   const context = await browser.newContext({
     baseURL: running.baseUrl,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
-    viewport: options.viewport ?? { width: 1280, height: 800 },
+    viewport: { width: 1280, height: 800 },
+    colorScheme: options.theme.colorScheme,
   });
-  await context.addCookies([{ name: 'omt.theme', value: options.theme, url: running.baseUrl }]);
+  await context.addCookies([{ name: 'omt.theme', value: options.theme.cookie, url: running.baseUrl }]);
   if (!options.signedIn) return { context };
   const user = await createUser(running.db.knex);
-  await running.db.knex('users.preferences').where({ user_id: user.id }).update({ theme: options.theme });
+  await running.db.knex('users.preferences').where({ user_id: user.id }).update({ theme: options.theme.cookie });
   const form = await context.request.get('/login');
   const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
   const response = await context.request.post('/login', {

@@ -1,4 +1,5 @@
 import type { Page, Response } from 'playwright-core';
+import type { RunningApp } from './browser';
 
 /**
  * Every page of the site, once. New pages join this list, and with it the accessibility sweep,
@@ -6,10 +7,15 @@ import type { Page, Response } from 'playwright-core';
  */
 export interface PageCase {
   name: string;
+  /** The page this is a state of (the same page after an action shares its title). */
+  variantOf?: string;
   /** Who can see it: anonymous visitors, signed-in users, or both. */
   who: 'anonymous' | 'signed-in' | 'both';
   /** Opens the page; returns the response that delivered its HTML. */
-  open(page: Page, visitor: { username?: string; publicProfile: string }): Promise<Response | null>;
+  open(
+    page: Page,
+    visitor: { username?: string; publicProfile: string; running: RunningApp },
+  ): Promise<Response | null>;
 }
 
 /** Submits a form after breaking it in the page, to reach an error page the way a browser would. */
@@ -34,6 +40,15 @@ async function submitAltered(page: Page, action: string, alter: string): Promise
   return navigation;
 }
 
+/** Presses a form's submit button and returns the response of the page it leads to. */
+async function submitByButton(page: Page, name: string): Promise<Response | null> {
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name, exact: true }).click(),
+  ]);
+  return response;
+}
+
 export const PAGES: PageCase[] = [
   { name: 'home', who: 'both', open: (page) => page.goto('/') },
   { name: 'register', who: 'anonymous', open: (page) => page.goto('/register') },
@@ -43,18 +58,46 @@ export const PAGES: PageCase[] = [
     who: 'anonymous',
     open: async (page) => {
       await page.goto('/login');
-      const navigation = page.waitForNavigation();
-      await page.evaluate(() => document.querySelector<HTMLFormElement>('form.login-form')?.submit());
-      return navigation;
+      return submitByButton(page, 'Sign in');
+    },
+  },
+  {
+    name: 'register-error',
+    who: 'anonymous',
+    open: async (page) => {
+      await page.goto('/register');
+      await page.getByLabel('Username', { exact: true }).fill('x');
+      await page.getByLabel('Email address', { exact: true }).fill('not an email');
+      return submitByButton(page, 'Create account');
     },
   },
   { name: 'settings', who: 'both', open: (page) => page.goto('/settings') },
+  {
+    name: 'settings-error',
+    who: 'signed-in',
+    open: async (page) => {
+      await page.goto('/settings');
+      await page.getByLabel('Current password', { exact: true }).fill('not my password');
+      await page.getByLabel('New password', { exact: true }).fill('short');
+      return submitByButton(page, 'Change password');
+    },
+  },
+  {
+    name: 'settings-saved',
+    variantOf: 'settings',
+    who: 'signed-in',
+    open: async (page) => {
+      await page.goto('/settings');
+      return submitByButton(page, 'Save');
+    },
+  },
   {
     name: 'profile',
     who: 'both',
     open: (page, visitor) => page.goto(`/users/${encodeURIComponent(visitor.username ?? visitor.publicProfile)}`),
   },
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
+  { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
   {
     name: 'form-expired',
     who: 'both',
