@@ -2,6 +2,7 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
+import { catalogRoutes } from './catalog/routes';
 import { createCsrf } from './auth/csrf';
 import { setUpSessions } from './auth/session';
 import type { Config } from './config';
@@ -68,6 +69,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(csrf.protect);
 
   app.use(homeRoutes(knex));
+  app.use(catalogRoutes(knex));
   app.use(accountRoutes(knex, passport));
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
   app.use(profileRoutes(knex));

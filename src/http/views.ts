@@ -16,6 +16,7 @@ export interface NavigationItem {
 export function navigationFor(user: Express.User | undefined): NavigationItem[] {
   return [
     { section: 'home', href: '/', label: 'Home' },
+    { section: 'catalog', href: '/catalog', label: 'Catalog' },
     ...(user ? [{ section: 'profile', href: `/users/${encodeURIComponent(user.username)}`, label: 'Profile' }] : []),
     { section: 'settings', href: '/settings', label: 'Settings' },
   ];

@@ -51,6 +51,13 @@ async function submitByButton(page: Page, name: string): Promise<Response | null
 
 export const PAGES: PageCase[] = [
   { name: 'home', who: 'both', open: (page) => page.goto('/') },
+  { name: 'catalog', who: 'both', open: (page) => page.goto('/catalog') },
+  {
+    name: 'catalog-filtered',
+    variantOf: 'catalog',
+    who: 'both',
+    open: (page) => page.goto('/catalog?q=harry&type=book&sort=year'),
+  },
   { name: 'register', who: 'anonymous', open: (page) => page.goto('/register') },
   { name: 'login', who: 'anonymous', open: (page) => page.goto('/login') },
   {
