@@ -115,14 +115,26 @@ export async function openVisitor(
   });
   await context.addCookies([{ name: 'omt.theme', value: options.theme.cookie, url: running.baseUrl }]);
   if (!options.signedIn) return { context };
-  const user = await createUser(running.db.knex);
-  await running.db.knex('users.preferences').where({ user_id: user.id }).update({ theme: options.theme.cookie });
-  const form = await context.request.get('/login');
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  const response = await context.request.post('/login', {
-    form: { username: user.username, password: user.password, _csrf: token ?? '' },
-    maxRedirects: 0,
-  });
-  if (response.status() !== 303) throw new Error(`Signing in the test visitor failed with ${response.status()}`);
-  return { context, username: user.username };
+  // One account per theme, signed in once through the real form endpoints; later visitors in
+  // that theme reuse its cookies (signing in costs two password hashes).
+  let account = signedInAccounts.get(options.theme.name);
+  if (!account) {
+    const user = await createUser(running.db.knex);
+    await running.db.knex('users.preferences').where({ user_id: user.id }).update({ theme: options.theme.cookie });
+    const form = await context.request.get('/login');
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+    const response = await context.request.post('/login', {
+      form: { username: user.username, password: user.password, _csrf: token ?? '' },
+      maxRedirects: 0,
+    });
+    if (response.status() !== 303) throw new Error(`Signing in the test visitor failed with ${response.status()}`);
+    account = { username: user.username, cookies: (await context.storageState()).cookies };
+    signedInAccounts.set(options.theme.name, account);
+  } else {
+    await context.addCookies(account.cookies);
+  }
+  return { context, username: account.username };
 }
+
+type Cookies = Awaited<ReturnType<BrowserContext['storageState']>>['cookies'];
+const signedInAccounts = new Map<string, { username: string; cookies: Cookies }>();
