@@ -8,6 +8,7 @@ import { setUpSessions } from './auth/session';
 import type { Config } from './config';
 import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
+import { listRoutes } from './list/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
 import { handleErrors, notFound } from './http/errors';
 import { takeFlash } from './http/flash';
@@ -70,6 +71,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
 
   app.use(homeRoutes(knex));
   app.use(catalogRoutes(knex));
+  app.use(listRoutes(knex));
   app.use(accountRoutes(knex, passport));
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
   app.use(profileRoutes(knex));

@@ -1,50 +1,188 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { listMediaTypes, searchCatalog } from './queries';
-import { catalogUrl, PAGE_SIZE, parseCatalogQuery, type CatalogQuery } from './validation';
+import { isFragmentRequest } from '../http/fragments';
+import { STATUS_LABELS, STATUSES } from '../users/queries';
+import {
+  findCatalogColumns,
+  listGenres,
+  listMediaClasses,
+  listMediaTypes,
+  saveCatalogColumns,
+  searchCatalog,
+} from './queries';
+import {
+  catalogUrl,
+  clearedQuery,
+  COLUMN_LABELS,
+  COLUMNS,
+  DEFAULT_COLUMNS,
+  FIRST_DIRECTION,
+  LAST_PAGE,
+  PAGE_SIZE,
+  parseCatalogQuery,
+  type CatalogQuery,
+  type Column,
+  type Sort,
+} from './validation';
 
-/** The catalog: search, filter by type, sort and page through every title, all in the URL. */
+/** How many genres the filter offers (the most common; a chosen one always shows). */
+const GENRE_CHOICES = 30;
+const DECADES = Array.from({ length: 13 }, (_, index) => 2020 - index * 10);
+const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
+  title: 'title',
+  type: 'type',
+  year: 'year',
+  popularity: 'popularity',
+};
+
+/** The columns to show: the URL's choice, else the user's saved one, else the defaults. */
+export function resolveColumns(query: CatalogQuery, saved: readonly string[] | null): Column[] {
+  if (query.columns) return query.columns;
+  if (saved) return COLUMNS.filter((column) => saved.includes(column));
+  return [...DEFAULT_COLUMNS];
+}
+
+/**
+ * A column choice is remembered from a GET, so it must be the user's own doing: a request from our
+ * own pages (the browser says so in Sec-Fetch-Site, or an older one in Referer), never a link on
+ * another site.
+ */
+function fromOwnPages(req: Request): boolean {
+  const site = req.get('Sec-Fetch-Site');
+  if (site) return site === 'same-origin';
+  const referer = req.get('Referer');
+  if (!referer) return false;
+  try {
+    return new URL(referer).host === req.get('Host');
+  } catch {
+    return false;
+  }
+}
+
+function yearsLabel(from: number | null, to: number | null): string {
+  if (from !== null && to !== null) {
+    if (from % 10 === 0 && to === from + 9) return `${from}s`;
+    return from === to ? String(from) : `${from}–${to}`;
+  }
+  return from !== null ? `from ${from}` : `until ${to}`;
+}
+
+/** The catalog: search, filters, columns, sort and pages, all in the URL; htmx gets the results only. */
 export function showCatalog(knex: Knex): RequestHandler {
   return async (req, res) => {
-    const types = await listMediaTypes(knex);
-    const { query, notes } = parseCatalogQuery(
-      req.query as Record<string, unknown>,
-      types.map((type) => type.mediaType),
-    );
-    const { rows, total } = await searchCatalog(knex, query);
-    const lastPage = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const userId = req.user?.id ?? null;
+    const [types, classes, genres, saved] = await Promise.all([
+      listMediaTypes(knex),
+      listMediaClasses(knex),
+      listGenres(knex),
+      userId ? findCatalogColumns(knex, userId) : null,
+    ]);
+    const parsed = parseCatalogQuery(req.query as Record<string, unknown>, {
+      types: types.map((type) => type.mediaType),
+      classes: classes.map((entry) => entry.mediaClass),
+      genres: genres.map((genre) => genre.genre),
+      signedIn: userId !== null,
+    });
+    const { notes } = parsed;
+    let { query } = parsed;
+    const columns = resolveColumns(query, saved);
+    if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
+      await saveCatalogColumns(knex, userId, columns);
+    }
+    let { rows, total, capped } = await searchCatalog(knex, query, userId);
+    const lastPage = Math.min(LAST_PAGE, Math.max(1, Math.ceil(total / PAGE_SIZE)));
+    if (query.page > lastPage) {
+      if (total > 0)
+        notes.push(`There ${lastPage === 1 ? 'is only 1 page' : `are only ${lastPage} pages`}; this is the last.`);
+      query = { ...query, page: lastPage };
+      ({ rows, total, capped } = await searchCatalog(knex, query, userId));
+    }
     const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
+    const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
+    const without = (changes: Partial<CatalogQuery>) => catalogUrl(query, { ...changes, page: 1 });
     const badges = [
       ...(query.q
-        ? [{ label: `Search: ${query.q}`, removeUrl: catalogUrl(query, { q: '', page: 1, sort: 'title' }) }]
+        ? [
+            {
+              label: `Search: ${query.q}`,
+              removeUrl: without({ q: '', sort: query.sort === 'relevance' ? 'title' : query.sort }),
+            },
+          ]
         : []),
       ...query.types.map((type) => ({
         label: `Type: ${typeLabel.get(type) ?? type}`,
-        removeUrl: catalogUrl(query, { types: query.types.filter((other) => other !== type), page: 1 }),
+        removeUrl: without({ types: query.types.filter((other) => other !== type) }),
       })),
+      ...query.classes.map((mediaClass) => ({
+        label: `Kind: ${classLabel.get(mediaClass) ?? mediaClass}`,
+        removeUrl: without({ classes: query.classes.filter((other) => other !== mediaClass) }),
+      })),
+      ...(query.from !== null || query.to !== null
+        ? [{ label: `Released: ${yearsLabel(query.from, query.to)}`, removeUrl: without({ from: null, to: null }) }]
+        : []),
+      ...query.genres.map((genre) => ({
+        label: `Genre: ${genre}`,
+        removeUrl: without({ genres: query.genres.filter((other) => other !== genre) }),
+      })),
+      ...(query.list ? [{ label: `My list: ${listFilterLabel(query.list)}`, removeUrl: without({ list: null }) }] : []),
     ];
-    const sortLink = (sort: CatalogQuery['sort']) =>
-      catalogUrl(query, {
-        sort,
-        direction: query.sort === sort && query.direction === 'asc' ? 'desc' : 'asc',
-        page: 1,
-      });
+    const headers = (['title', ...columns] as const).map((column) => {
+      const sort = SORTABLE[column];
+      const label = column === 'title' ? 'Title' : COLUMN_LABELS[column];
+      if (!sort) return { label };
+      const nextDirection = query.sort === sort ? (query.direction === 'asc' ? 'desc' : 'asc') : FIRST_DIRECTION[sort];
+      return { label, sort, nextDirection, url: catalogUrl(query, { sort, direction: nextDirection, page: 1 }) };
+    });
+    const { page } = query;
+    const returnUrl = catalogUrl(query);
+    const title = page > 1 ? `Catalog, page ${page}` : 'Catalog';
+    const fragment = isFragmentRequest(req, res);
     res.locals.section = 'catalog';
-    res.render('catalog/index', {
-      title: query.page > 1 ? `Catalog, page ${query.page}` : 'Catalog',
+    if (fragment) res.setHeader('HX-Push-Url', returnUrl);
+    res.render(fragment ? 'catalog/fragment' : 'catalog/index', {
+      layout: fragment ? false : undefined,
+      title,
       page: 'catalog',
       query,
-      notes: query.page > lastPage && total > 0 ? [...notes, `There are only ${lastPage} pages.`] : notes,
+      notes,
       types,
+      classes,
+      genres: [...new Set([...genres.slice(0, GENRE_CHOICES).map((genre) => genre.genre), ...query.genres])].sort(
+        (a, b) => a.localeCompare(b),
+      ),
+      decades: DECADES.map((decade) => ({
+        label: `${decade}s`,
+        url: without({ from: decade, to: decade + 9 }),
+        current: query.from === decade && query.to === decade + 9,
+      })),
+      listFilters: [
+        { value: '', label: 'Any' },
+        ...(['in', 'out', ...STATUSES] as const).map((value) => ({ value, label: listFilterLabel(value) })),
+      ],
+      columns,
+      columnChoices: COLUMNS.map((column) => ({
+        value: column,
+        label: COLUMN_LABELS[column],
+        checked: columns.includes(column),
+      })),
+      headers,
       rows,
       total,
-      first: total === 0 ? 0 : (query.page - 1) * PAGE_SIZE + 1,
-      last: Math.min(query.page * PAGE_SIZE, total),
+      capped,
+      first: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
+      last: Math.min(page * PAGE_SIZE, total),
+      lastPage,
       badges,
-      clearUrl: '/catalog',
-      sortLink,
-      previousUrl: query.page > 1 ? catalogUrl(query, { page: Math.min(query.page - 1, lastPage) }) : undefined,
-      nextUrl: query.page < lastPage ? catalogUrl(query, { page: query.page + 1 }) : undefined,
+      clearUrl: catalogUrl(query, clearedQuery(query)),
+      returnUrl,
+      previousUrl: page > 1 ? catalogUrl(query, { page: page - 1 }) : undefined,
+      nextUrl: page < lastPage ? catalogUrl(query, { page: page + 1 }) : undefined,
     });
   };
+}
+
+function listFilterLabel(value: string): string {
+  if (value === 'in') return 'In my list';
+  if (value === 'out') return 'Not in my list';
+  return STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
 }

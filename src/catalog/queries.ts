@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { PAGE_SIZE, type CatalogQuery } from './validation';
+import type { Status } from '../users/queries';
+import { isFiltered, MAX_ROWS, PAGE_SIZE, type CatalogQuery, type Column } from './validation';
 
 export interface CatalogRow {
   id: string;
@@ -10,6 +11,11 @@ export interface CatalogRow {
   releaseDate: string | null;
   releaseDatePrecision: 'year' | 'month' | 'day';
   creators: string[];
+  country: string | null;
+  genres: string[];
+  trackingCount: number;
+  /** The viewer's status for this title, when signed in and it is in their list. */
+  status: Status | null;
 }
 
 export interface MediaType {
@@ -18,10 +24,41 @@ export interface MediaType {
   pluralLabel: string;
 }
 
+export interface MediaClass {
+  mediaClass: string;
+  label: string;
+}
+
+export interface Genre {
+  genre: string;
+  mediaCount: number;
+}
+
+/**
+ * Past this many matches the count says "more than": counting further would cost more than the
+ * page, and no page past it can be shown anyway.
+ */
+export const COUNT_LIMIT = MAX_ROWS;
+
 export function listMediaTypes(knex: Knex): Promise<MediaType[]> {
   return knex('media.media_types')
     .orderBy('position')
     .select<MediaType[]>('media_type as mediaType', 'label', 'plural_label as pluralLabel');
+}
+
+export function listMediaClasses(knex: Knex): Promise<MediaClass[]> {
+  return knex('media.media_classes')
+    .orderBy('position')
+    .select<MediaClass[]>(knex.raw('media_class::text as "mediaClass"'), 'label');
+}
+
+/** Every genre with how many titles carry it, most common first (kept by triggers, so cheap). */
+export async function listGenres(knex: Knex): Promise<Genre[]> {
+  const rows = await knex('media.genre_counts')
+    .where('media_count', '>', 0)
+    .orderBy([{ column: 'media_count', order: 'desc' }, { column: 'genre' }])
+    .select<{ genre: string; mediaCount: string }[]>('genre', 'media_count as mediaCount');
+  return rows.map((row) => ({ genre: row.genre, mediaCount: Number(row.mediaCount) }));
 }
 
 /**
@@ -39,20 +76,41 @@ export function prefixQuery(text: string): string | null {
   return words.length ? words.map((word) => `${word}:*`).join(' & ') : null;
 }
 
-const ORDER: Record<Exclude<CatalogQuery['sort'], 'relevance'>, string> = {
-  title: 'm.title',
-  year: 'm.release_date',
-  type: 't.position',
-};
+/** Each sort reads an index in order (see the catalog migrations), ties broken by id. */
+function orderFor(query: CatalogQuery): string {
+  const dir = query.direction;
+  switch (query.sort) {
+    case 'year':
+      return `m.release_date ${dir} nulls last, m.id ${dir}`;
+    case 'type':
+      return `m.media_type ${dir}, m.title ${dir}, m.id ${dir}`;
+    case 'popularity':
+      return `m.tracking_count ${dir}, m.id ${dir}`;
+    default:
+      return `m.title ${dir}, m.id ${dir}`;
+  }
+}
 
-/**
- * One page of the catalog and the number of matches, in SQL: full-text search (prefixes) or,
- * for typos, trigram word similarity on the unaccented title, ranked by relevance when searching;
- * filters and sorts on indexed columns.
- */
-export async function searchCatalog(knex: Knex, query: CatalogQuery): Promise<{ rows: CatalogRow[]; total: number }> {
-  const base = knex('media.media as m').join('media.media_types as t', 't.media_type', 'm.media_type');
+/** The filtered, searched set of titles, before ordering and paging. */
+function matching(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
+  const base = knex('media.media as m');
   if (query.types.length) base.whereIn('m.media_type', query.types);
+  if (query.classes.length) {
+    base.where((anyClass) => {
+      for (const mediaClass of query.classes) anyClass.orWhereRaw('m.media_class <@ ?::ltree', [mediaClass]);
+    });
+  }
+  if (query.genres.length) base.whereRaw('m.genres && ?::text[]', [query.genres]);
+  if (query.from !== null) base.whereRaw('m.release_date >= make_date(?::int, 1, 1)', [query.from]);
+  if (query.to !== null) base.whereRaw('m.release_date < make_date(?::int + 1, 1, 1)', [query.to]);
+  if (query.list && userId) {
+    const inList = knex('interaction.user_media as mine')
+      .select(knex.raw('1'))
+      .where('mine.user_id', userId)
+      .whereRaw('mine.media_id = m.id');
+    if (query.list === 'out') base.whereNotExists(inList);
+    else base.whereExists(query.list === 'in' ? inList : inList.where('mine.status', query.list));
+  }
   const tsquery = prefixQuery(query.q);
   if (query.q) {
     base.where((match) => {
@@ -60,11 +118,37 @@ export async function searchCatalog(knex: Knex, query: CatalogQuery): Promise<{ 
       match.orWhereRaw('media.immutable_unaccent(lower(?)) <% media.immutable_unaccent(m.title)', [query.q]);
     });
   }
+  return base;
+}
 
-  const totalQuery = base.clone().count<{ total: number }[]>({ total: '*' });
-  const page = base
-    .clone()
-    .select<CatalogRow[]>(
+/**
+ * How many titles match. The whole catalog (or whole types) is read from the counts the triggers
+ * keep; a narrower set is counted, up to COUNT_LIMIT.
+ */
+async function countMatching(
+  knex: Knex,
+  query: CatalogQuery,
+  userId: string | null,
+): Promise<{ total: number; capped: boolean }> {
+  if (!isFiltered(query)) {
+    const counts = knex('media.type_counts');
+    if (query.types.length) counts.whereIn('media_type', query.types);
+    const [row] = await counts.sum<{ total: string | null }[]>({ total: 'media_count' });
+    return { total: Number(row?.total ?? 0), capped: false };
+  }
+  const capped = matching(knex, query, userId)
+    .select(knex.raw('1'))
+    .limit(COUNT_LIMIT + 1);
+  const [row] = await knex.from(capped.as('capped')).count<{ total: string }[]>({ total: '*' });
+  const total = Number(row?.total ?? 0);
+  return total > COUNT_LIMIT ? { total: COUNT_LIMIT, capped: true } : { total, capped: false };
+}
+
+/** The columns of a catalog row, with the viewer's status when there is a viewer. */
+function withRowColumns(knex: Knex, base: Knex.QueryBuilder, userId: string | null): Knex.QueryBuilder {
+  base
+    .join('media.media_types as t', 't.media_type', 'm.media_type')
+    .select(
       'm.id',
       'm.title',
       'm.original_title as originalTitle',
@@ -73,19 +157,68 @@ export async function searchCatalog(knex: Knex, query: CatalogQuery): Promise<{ 
       'm.release_date as releaseDate',
       'm.release_date_precision as releaseDatePrecision',
       'm.creators',
-    )
+      'm.country_of_origin as country',
+      'm.genres',
+      'm.tracking_count as trackingCount',
+      userId ? 'entry.status' : knex.raw('null as status'),
+    );
+  if (userId) {
+    base.leftJoin('interaction.user_media as entry', (join) =>
+      join.on('entry.media_id', 'm.id').andOnVal('entry.user_id', userId),
+    );
+  }
+  return base;
+}
+
+/**
+ * One page of the catalog and the number of matches, in SQL: full-text search (prefixes) or,
+ * for typos, trigram word similarity on the unaccented title, ranked by relevance when searching;
+ * filters and sorts on indexed columns. With a viewer, each row carries their status.
+ */
+export async function searchCatalog(
+  knex: Knex,
+  query: CatalogQuery,
+  userId: string | null,
+): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
+  const page = withRowColumns(knex, matching(knex, query, userId), userId)
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const direction = query.direction;
+  const tsquery = prefixQuery(query.q);
   if (query.sort === 'relevance') {
     page.orderByRaw(
       `${tsquery ? "ts_rank(m.search_vector, to_tsquery('simple', ?)) + " : ''}word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id`,
       tsquery ? [tsquery, query.q] : [query.q],
     );
   } else {
-    const first = query.sort === 'title' ? '' : `${ORDER[query.sort]} ${direction} nulls last, `;
-    page.orderByRaw(`${first}m.title ${direction}, m.id ${direction}`);
+    page.orderByRaw(orderFor(query));
   }
-  const [rows, [count]] = await Promise.all([page, totalQuery]);
-  return { rows, total: count?.total ?? 0 };
+  const [rows, count] = await Promise.all([page as Promise<CatalogRow[]>, countMatching(knex, query, userId)]);
+  return { rows, ...count };
+}
+
+/** One catalog row by id (to show it again after a change), or undefined. */
+export async function findCatalogRow(
+  knex: Knex,
+  mediaId: string,
+  userId: string | null,
+): Promise<CatalogRow | undefined> {
+  const rows = (await withRowColumns(knex, knex('media.media as m').where('m.id', mediaId), userId)) as CatalogRow[];
+  return rows[0];
+}
+
+/** The columns a signed-in user chose last time, or null for the defaults. */
+export async function findCatalogColumns(knex: Knex, userId: string): Promise<string[] | null> {
+  const row = await knex('users.preferences')
+    .where('user_id', userId)
+    .first<{ columns: string[] | null } | undefined>('catalog_columns as columns');
+  return row?.columns ?? null;
+}
+
+/** Remembers the columns a user chose; returns nothing, and writes only when they changed. */
+export async function saveCatalogColumns(knex: Knex, userId: string, columns: readonly Column[]): Promise<void> {
+  await knex('users.preferences')
+    .insert({ user_id: userId, catalog_columns: columns })
+    .onConflict('user_id')
+    .merge(['catalog_columns'])
+    .whereRaw('users.preferences.catalog_columns is distinct from excluded.catalog_columns');
 }

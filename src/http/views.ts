@@ -2,6 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Express, RequestHandler } from 'express';
 import { viewsDir } from '../paths';
+import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { formatNumber, formatReleaseDate } from './format';
 
 const layoutFile = path.join(viewsDir, 'layouts', 'main.ejs');
@@ -49,7 +50,13 @@ export function setUpViews(app: Express, locals: { asset: (name: string) => stri
   app.engine('ejs', renderWithLayout);
   app.set('view engine', 'ejs');
   app.set('views', viewsDir);
-  Object.assign(app.locals, locals, { navigation: navigationFor(undefined), formatNumber, formatReleaseDate });
+  Object.assign(app.locals, locals, {
+    navigation: navigationFor(undefined),
+    formatNumber,
+    formatReleaseDate,
+    statusLabels: STATUS_LABELS,
+    statuses: STATUSES,
+  });
   app.use((req, res, next) => {
     res.locals.theme = 'system';
     res.locals.section = undefined;

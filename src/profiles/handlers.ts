@@ -1,17 +1,9 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { countEntriesByStatus, findProfile, STATUSES } from '../users/queries';
+import { countEntriesByStatus, findProfile, STATUS_LABELS, STATUSES } from '../users/queries';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
-
-const STATUS_LABELS: Record<(typeof STATUSES)[number], string> = {
-  planning: 'Planning',
-  in_progress: 'In progress',
-  completed: 'Completed',
-  paused: 'Paused',
-  dropped: 'Dropped',
-};
 
 /** A user's public page; a private profile is a 404 to everyone but its owner, as is an unknown name. */
 export function showProfile(knex: Knex): RequestHandler {

@@ -5,6 +5,14 @@ export type Theme = (typeof THEMES)[number];
 export const STATUSES = ['planning', 'in_progress', 'completed', 'paused', 'dropped'] as const;
 export type Status = (typeof STATUSES)[number];
 
+export const STATUS_LABELS: Record<Status, string> = {
+  planning: 'Planning',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  paused: 'Paused',
+  dropped: 'Dropped',
+};
+
 /** What every request knows about the signed-in user (loaded once per request from the session). */
 export interface SessionUser {
   id: string;
