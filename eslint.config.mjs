@@ -24,6 +24,15 @@ export default tseslint.config(
   },
   {
     files: ['public/js/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', htmx: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        htmx: 'readonly',
+        Element: 'readonly',
+        HTMLDetailsElement: 'readonly',
+      },
+    },
   },
 );

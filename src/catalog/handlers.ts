@@ -86,8 +86,14 @@ export function showCatalog(knex: Knex): RequestHandler {
     const { notes } = parsed;
     let { query } = parsed;
     const columns = resolveColumns(query, saved);
+    let remembered = saved;
     if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
       await saveCatalogColumns(knex, userId, columns);
+      remembered = columns;
+    }
+    // Columns that are what this viewer gets anyway stay out of the URLs the page links to.
+    if (query.columns && columns.join() === resolveColumns({ ...query, columns: null }, remembered).join()) {
+      query = { ...query, columns: null };
     }
     let { rows, total, capped } = await searchCatalog(knex, query, userId);
     const lastPage = Math.min(LAST_PAGE, Math.max(1, Math.ceil(total / PAGE_SIZE)));

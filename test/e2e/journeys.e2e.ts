@@ -2,8 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startApp, type RunningApp } from './support/browser';
 
 /**
- * The account journey, run three ways with the same assertions: JavaScript off, JavaScript on,
- * and keyboard only. Later journeys (catalog, list, media, home) join this runner.
+ * The account and catalog journeys, each run three ways with the same assertions: JavaScript
+ * off, JavaScript on, and keyboard only. Later journeys (list, media, home) join this runner.
  */
 interface Driver {
   /** Follows a link or presses a button, by its accessible text. */
@@ -12,6 +12,12 @@ interface Driver {
   fill(page: Page, label: string, value: string): Promise<void>;
   /** Submits the form the last field belongs to. */
   submit(page: Page, buttonName: string): Promise<void>;
+  /** Opens a disclosure (a <details>) by its summary. */
+  disclose(page: Page, summary: string): Promise<void>;
+  /** Ticks or clears the checkbox with this label. */
+  toggle(page: Page, label: string): Promise<void>;
+  /** Presses a control that changes the page in place (htmx) rather than loading another. */
+  press(page: Page, role: 'link' | 'button', name: string): Promise<void>;
 }
 
 const mouseAndTyping: Driver = {
@@ -23,6 +29,15 @@ const mouseAndTyping: Driver = {
   },
   async submit(page, buttonName) {
     await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: buttonName, exact: true }).click()]);
+  },
+  async disclose(page, summary) {
+    await page.locator('summary', { hasText: summary }).first().click();
+  },
+  async toggle(page, label) {
+    await page.getByLabel(label, { exact: true }).click();
+  },
+  async press(page, role, name) {
+    await page.getByRole(role, { name, exact: true }).click();
   },
 };
 
@@ -36,23 +51,29 @@ async function tabTo(page: Page, matches: (page: Page) => Promise<boolean>, labe
     await page.keyboard.press('Shift+Tab');
     if (await matches(page)) return;
   }
-  for (let i = 0; i < 80; i += 1) {
+  for (let i = 0; i < 250; i += 1) {
     await page.keyboard.press('Tab');
     if (await matches(page)) return;
   }
   throw new Error(`The keyboard could not reach ${label}`);
 }
 
-const focusedIs = (role: 'link' | 'button', name: string) => async (page: Page) =>
+const focusedIs = (role: 'link' | 'button' | 'summary', name: string) => async (page: Page) =>
   page.evaluate(
     ({ role, name }) => {
       const element = document.activeElement as HTMLElement | null;
       if (!element) return false;
-      const tag = role === 'link' ? 'A' : 'BUTTON';
+      const tag = role === 'link' ? 'A' : role === 'button' ? 'BUTTON' : 'SUMMARY';
       return element.tagName === tag && (element.textContent ?? '').replace(/\s+/g, ' ').trim() === name;
     },
     { role, name },
   );
+
+const focusedLabelled = (label: string) => async (page: Page) =>
+  page.evaluate((label) => {
+    const element = document.activeElement as HTMLInputElement | null;
+    return Boolean(element?.labels && [...element.labels].some((l) => l.textContent?.trim() === label));
+  }, label);
 
 const keyboardOnly: Driver = {
   async activate(page, role, name) {
@@ -68,6 +89,18 @@ const keyboardOnly: Driver = {
     // Enter in a text field submits its form, as it does for anyone using a keyboard.
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   },
+  async disclose(page, summary) {
+    await tabTo(page, focusedIs('summary', summary), `summary "${summary}"`);
+    await page.keyboard.press('Enter');
+  },
+  async toggle(page, label) {
+    await tabTo(page, focusedLabelled(label), `checkbox "${label}"`);
+    await page.keyboard.press('Space');
+  },
+  async press(page, role, name) {
+    await tabTo(page, focusedIs(role, name), `${role} "${name}"`);
+    await page.keyboard.press(role === 'button' ? 'Space' : 'Enter');
+  },
 };
 
 const RUNS: { name: string; javaScriptEnabled: boolean; driver: Driver }[] = [
@@ -76,12 +109,59 @@ const RUNS: { name: string; javaScriptEnabled: boolean; driver: Driver }[] = [
   { name: 'keyboard only', javaScriptEnabled: true, driver: keyboardOnly },
 ];
 
-const statusText = (page: Page) => page.locator('[role="status"]').innerText();
+const statusText = (page: Page) => page.locator('.flash[role="status"]').innerText();
 const signedInAs = (page: Page) => page.locator('.signed-in-as').count();
 
 interface Journey {
   name: string;
-  walk(page: Page, driver: Driver): Promise<void>;
+  walk(page: Page, driver: Driver, javaScriptEnabled: boolean): Promise<void>;
+}
+
+/** Makes an account through the form and leaves it signed in. */
+async function register(page: Page, driver: Driver): Promise<string> {
+  const username = `journey${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
+  const password = 'a long and quiet road';
+  await page.goto('/register');
+  await driver.fill(page, 'Username', username);
+  await driver.fill(page, 'Email address', `${username}@example.com`);
+  await driver.fill(page, 'Password', password);
+  await driver.fill(page, 'Confirm password', password);
+  await driver.submit(page, 'Create account');
+  expect(await page.locator('.signed-in-as').count()).toBe(1);
+  return username;
+}
+
+/**
+ * Does something that changes the catalog's results: with JavaScript, htmx swaps them in place
+ * (no page load) and pushes the URL; without, the Apply button (or a link) loads the page.
+ */
+async function changeResults(
+  page: Page,
+  javaScriptEnabled: boolean,
+  change: () => Promise<void>,
+  noJs?: () => Promise<void>,
+) {
+  if (!javaScriptEnabled) {
+    await change();
+    if (noJs) await noJs();
+    return;
+  }
+  const swapped = page.waitForResponse((response) => response.request().headers()['hx-request'] === 'true');
+  await change();
+  await swapped;
+  // The swap (and the pushed URL) land after the response: wait until htmx is done.
+  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'));
+}
+
+/** Whatever the route, the page must show what its URL says. */
+async function expectPageMatchesUrl(page: Page) {
+  const url = new URL(page.url());
+  expect(await page.locator('#searchBox').inputValue()).toBe(url.searchParams.get('q') ?? '');
+  const checkedTypes = await page
+    .locator('input[name="type"]:checked')
+    .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+  expect(checkedTypes).toEqual(url.searchParams.getAll('type'));
+  expect(await page.locator('#year-from').inputValue()).toBe(url.searchParams.get('from') ?? '');
 }
 
 /** Each journey runs once per way of browsing in RUNS; later issues add theirs here. */
@@ -131,6 +211,110 @@ const JOURNEYS: Journey[] = [
       expect(await page.getAttribute('body', 'data-theme')).toBe('dark');
     },
   },
+  {
+    name: 'catalog: find by a misspelling, filter by type and decade, hide a column, sort, page, add, go back',
+    async walk(page, driver, javaScriptEnabled) {
+      await page.goto('/catalog?q=godfather');
+      await driver.activate(page, 'link', 'Sign in to add The Godfather');
+      expect(new URL(page.url()).searchParams.get('next')).toBe('/catalog?q=godfather');
+      await register(page, driver);
+      await page.goto('/catalog');
+
+      await changeResults(
+        page,
+        javaScriptEnabled,
+        () => driver.fill(page, 'Search', 'godfathr'),
+        () => driver.submit(page, 'Apply'),
+      );
+      expect(new URL(page.url()).searchParams.get('q')).toBe('godfathr');
+      expect(await page.locator('#rows th[scope="row"]').allInnerTexts()).toContain('The Godfather');
+
+      // The misspelling found it; now browse instead: the badge's remove link drops the search.
+      await driver.activate(page, 'link', 'remove Search: godfathr');
+      expect(new URL(page.url()).searchParams.has('q')).toBe(false);
+
+      await driver.disclose(page, 'Type');
+      await changeResults(page, javaScriptEnabled, () => driver.toggle(page, 'Movies'));
+      await driver.disclose(page, 'Released');
+      await driver.fill(page, 'From year', '1970');
+      // Enter in the field applies the filter, with or without JavaScript.
+      await changeResults(page, javaScriptEnabled, async () => {
+        if (javaScriptEnabled) await page.keyboard.press('Enter');
+        else await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      });
+      expect(new URL(page.url()).search).toContain('type=movie');
+      expect(new URL(page.url()).search).toContain('from=1970');
+      await expectPageMatchesUrl(page);
+      expect(await page.locator('.result-count').innerText()).toMatch(/^1–50 of /);
+      expect(await page.locator('.filter-status .badge').allInnerTexts()).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('Type: Movie'),
+          expect.stringContaining('Released: from 1970'),
+        ]),
+      );
+
+      await driver.disclose(page, 'Columns');
+      await changeResults(
+        page,
+        javaScriptEnabled,
+        async () => {
+          await driver.toggle(page, 'Creators');
+          // Done with the menu: Escape closes it (with JavaScript; without, Apply loads the page).
+          await page.keyboard.press('Escape');
+        },
+        () => driver.submit(page, 'Apply'),
+      );
+      expect(await page.locator('thead th').allInnerTexts()).not.toContain('Creators');
+
+      await changeResults(page, javaScriptEnabled, () =>
+        javaScriptEnabled
+          ? driver.press(page, 'link', 'Released (sort descending)')
+          : driver.activate(page, 'link', 'Released (sort descending)'),
+      );
+      expect(await page.locator('th[aria-sort="descending"]').innerText()).toContain('Released');
+      const years = await page
+        .locator('#rows time')
+        .evaluateAll((times) => times.map((t) => t.getAttribute('datetime')));
+      expect(years).toEqual([...years].sort().reverse());
+
+      await changeResults(page, javaScriptEnabled, () =>
+        javaScriptEnabled ? driver.press(page, 'link', 'Next page') : driver.activate(page, 'link', 'Next page'),
+      );
+      expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+      expect(await page.locator('.result-count').innerText()).toMatch(/^51–/);
+
+      // A title that appears once on the page, so its button's name is unique.
+      const titles = await page
+        .locator('#rows th[scope="row"]')
+        .evaluateAll((cells) => cells.map((cell) => cell.firstChild?.textContent?.trim() ?? ''));
+      const index = titles.findIndex((title) => titles.indexOf(title) === titles.lastIndexOf(title));
+      const title = titles[index]!;
+      const row = page.locator('#rows tr').nth(index);
+      if (javaScriptEnabled) {
+        await driver.press(page, 'button', `Add ${title}`);
+        await row.locator('.entry-status').waitFor();
+        expect(await page.locator('#announcer').innerText()).toContain(`Added “${title}” to your list as Planning.`);
+        // Focus stays in the row, on its new status, not lost to the top of the page.
+        expect(await page.evaluate(() => document.activeElement?.classList.contains('entry-status'))).toBe(true);
+      } else {
+        await driver.activate(page, 'button', `Add ${title}`);
+        expect(await statusText(page)).toContain(`Added “${title}” to your list as Planning.`);
+        expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+      }
+      expect(await page.locator('#rows tr').first().locator('.entry-status').innerText()).toContain(
+        'In your list: Planning',
+      );
+
+      // Back and reload show exactly what the URL says.
+      // With htmx, Back reads the page afresh (no stale snapshot from history): wait for that load.
+      if (javaScriptEnabled) await Promise.all([page.waitForEvent('load'), page.goBack()]);
+      else await page.goBack();
+      await expectPageMatchesUrl(page);
+      await page.reload();
+      await expectPageMatchesUrl(page);
+      expect(await page.locator('thead th').allInnerTexts()).not.toContain('Creators');
+    },
+  },
 ];
 
 describe('journeys', () => {
@@ -165,7 +349,7 @@ describe('journeys', () => {
             problems.push(`${response.status()} for ${response.url()}`);
         });
         try {
-          await journey.walk(page, driver);
+          await journey.walk(page, driver, javaScriptEnabled);
           if (javaScriptEnabled)
             expect(await page.evaluate(() => typeof (window as { htmx?: unknown }).htmx)).toBe('object');
           expect(problems).toEqual([]);

@@ -1,0 +1,108 @@
+import type { Express } from 'express';
+import pg from 'pg';
+import request from 'supertest';
+import { createTestApp } from '../support/app';
+import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { createUser, signedInAgent, type Agent } from '../support/session';
+
+/**
+ * The catalog's page query must read an index, not the whole catalog, on a catalog the size of
+ * the seed. The SQL is the app's own: captured from Knex while the page is requested, then
+ * EXPLAINed with the same bindings.
+ */
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+interface CapturedQuery {
+  sql: string;
+  bindings: unknown[];
+}
+
+/**
+ * A plan as lines such as "  Index Scan using media_title_idx on media", children indented under
+ * their parent: easy to match, and a failure prints the whole plan.
+ */
+function planLines(node: PlanNode, depth = 0): string[] {
+  const using = node['Index Name'] ? ` using ${node['Index Name']}` : '';
+  const on = node['Relation Name'] ? ` on ${node['Relation Name']}` : '';
+  return [
+    `${'  '.repeat(depth)}${node['Node Type']}${using}${on}`,
+    ...(node.Plans ?? []).flatMap((child) => planLines(child, depth + 1)),
+  ];
+}
+
+/** A line of the plan, at any depth. */
+const step = (text: string) => expect.stringMatching(new RegExp(`^ *${text}$`));
+
+describe('the catalog’s query plans on the seeded catalog', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let explainer: pg.Client;
+  let member: Agent;
+  let captured: CapturedQuery[] = [];
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    app = createTestApp(db.knex);
+    explainer = new pg.Client({ connectionString: db.url });
+    await explainer.connect();
+    await explainer.query('analyze');
+    member = await signedInAgent(app, await createUser(db.knex));
+    db.knex.on('query', (query: { sql: string; bindings?: unknown[] }) => {
+      captured.push({ sql: query.sql, bindings: query.bindings ?? [] });
+    });
+  });
+
+  afterAll(async () => {
+    await explainer.end();
+    await db.drop();
+  });
+
+  /** Requests the page and returns the plan of the query that read its rows. */
+  const planOfPage = async (viewer: 'anonymous' | 'signed in', url: string): Promise<string[]> => {
+    captured = [];
+    const response = await (viewer === 'anonymous' ? request(app) : member).get(url);
+    expect(response.status).toBe(200);
+    // The page's rows: the row columns, from the catalog, one page at a time (not the count).
+    const pageQueries = captured.filter(
+      ({ sql }) =>
+        sql.startsWith('select "m"."id", "m"."title"') &&
+        sql.includes('from "media"."media" as "m"') &&
+        sql.includes(' limit '),
+    );
+    expect(pageQueries).toHaveLength(1);
+    const { sql, bindings } = pageQueries[0]!;
+    const { rows } = await explainer.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+      `explain (format json) ${sql}`,
+      bindings,
+    );
+    return planLines(rows[0]!['QUERY PLAN'][0]!.Plan);
+  };
+
+  describe.each(['anonymous', 'signed in'] as const)('for a viewer who is %s', (viewer) => {
+    it.each([
+      ['the default listing, by title', '/catalog', 'media_title_idx'],
+      ['the listing by year, newest first', '/catalog?sort=year&dir=desc', 'media_release_date_desc_idx'],
+    ])('%s reads the titles in index order (%s uses %s)', async (_case, url, index) => {
+      const plan = await planOfPage(viewer, url);
+      expect(plan).toContainEqual(step(`Index (Only )?Scan using ${index} on media`));
+      expect(plan).not.toContainEqual(step('Seq Scan on media'));
+      // In index order, so the limit stops the scan: no sort of the whole catalog first.
+      expect(plan).not.toContainEqual(step('(Incremental )?Sort'));
+    });
+
+    it.each([
+      ['a typo', '/catalog?q=godfathr'],
+      ['two prefixes', '/catalog?q=harry%20pot'],
+    ])('a search for %s (%s) finds its titles through the search indexes', async (_case, url) => {
+      const plan = await planOfPage(viewer, url);
+      expect(plan).toContainEqual(step('Bitmap Index Scan using (media_search_vector_idx|media_title_trgm_idx)'));
+      expect(plan).not.toContainEqual(step('Seq Scan on media'));
+    });
+  });
+});
