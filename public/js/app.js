@@ -6,18 +6,12 @@
     return document.querySelectorAll('.controls-bar details[open]');
   }
 
-  // A controls bar's menus open one at a time, so an open menu never hides another's results.
-  document.addEventListener(
-    'toggle',
-    function (event) {
-      var details = event.target;
-      if (!(details instanceof HTMLDetailsElement) || !details.open || !details.closest('.controls-bar')) return;
-      openMenus().forEach(function (other) {
-        if (other !== details) other.open = false;
-      });
-    },
-    true,
-  );
+  // A menu closes when the keyboard moves on past it, so an open menu never covers the results.
+  document.addEventListener('focusout', function (event) {
+    if (!(event.target instanceof Element) || !(event.relatedTarget instanceof Element)) return;
+    var details = event.target.closest('.controls-bar details[open]');
+    if (details && !details.contains(event.relatedTarget)) details.open = false;
+  });
 
   // Escape closes the menu the focus is in and returns focus to its summary.
   document.addEventListener('keydown', function (event) {

@@ -138,10 +138,10 @@ export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVo
     else notes.push(`"${requestedList.slice(0, 20)}" is not a list status; the list filter was left out.`);
   }
 
-  // "col" present at all means the URL chooses the columns; "col=none" (or an empty value) hides
-  // every optional one.
+  // "col" present at all means the URL chooses the columns; "col=none" hides every optional one.
+  // The form says "columns=chosen" as well, since a form with every box cleared sends no "col".
   let columns: Column[] | null = null;
-  if (raw.col !== undefined) {
+  if (raw.col !== undefined || raw.columns !== undefined) {
     const requested = list(raw.col).filter((value) => value !== '' && value !== 'none');
     columns = COLUMNS.filter((column) => requested.includes(column));
     if (new Set(requested).size > columns.length) notes.push('An unknown column was left out.');

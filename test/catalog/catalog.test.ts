@@ -203,6 +203,8 @@ describe('the catalog', () => {
     expect(headers(none)).toEqual(['Title', 'Your list']);
     expect(none('#rows tr').first().children()).toHaveLength(2);
     expect(none('#sort-title').attr('href')).toBe('/catalog?col=none&dir=desc');
+    // The form with every box cleared sends only its "columns=chosen" marker.
+    expect(headers(await load('/catalog?q=&columns=chosen'))).toEqual(['Title', 'Your list']);
     const some = await load('/catalog?col=country&col=genres&col=type');
     expect(headers(some)).toEqual(['Title', 'Type', 'Country', 'Genres', 'Your list']);
     expect(some('input[name="col"][value="country"]').attr('checked')).toBeDefined();
@@ -285,7 +287,7 @@ describe('the catalog', () => {
   });
 
   it('answers htmx with the results and the badges only, from the same row markup, varying on HX-Request', async () => {
-    const url = '/catalog?q=godfather&type=movie&from=&to=&col=none&col=type&col=year&col=creators';
+    const url = '/catalog?q=godfather&type=movie&from=&to=&columns=chosen&col=type&col=year&col=creators';
     const full = await get(url);
     const fragment = await get(url).set('HX-Request', 'true');
     expect(fragment.status).toBe(200);

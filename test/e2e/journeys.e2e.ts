@@ -42,15 +42,11 @@ const mouseAndTyping: Driver = {
 };
 
 /**
- * Moves focus with the keyboard until the element is focused: backwards first for a few steps
- * (the field before, as a person going back would), then forwards, wrapping round the page.
+ * Moves focus forwards with the keyboard until the element is focused, wrapping round the page.
+ * (Never backwards: Shift+Tab out of an open filter menu would close it.)
  */
 async function tabTo(page: Page, matches: (page: Page) => Promise<boolean>, label: string) {
   if (await matches(page)) return;
-  for (let i = 0; i < 2; i += 1) {
-    await page.keyboard.press('Shift+Tab');
-    if (await matches(page)) return;
-  }
   for (let i = 0; i < 250; i += 1) {
     await page.keyboard.press('Tab');
     if (await matches(page)) return;
