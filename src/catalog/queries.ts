@@ -91,8 +91,8 @@ function orderFor(query: CatalogQuery): string {
   }
 }
 
-/** The filtered, searched set of titles, before ordering and paging. */
-function matching(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
+/** The titles the filters let through (not the search), before ordering and paging. */
+function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
   const base = knex('media.media as m');
   if (query.types.length) base.whereIn('m.media_type', query.types);
   if (query.classes.length) {
@@ -111,14 +111,82 @@ function matching(knex: Knex, query: CatalogQuery, userId: string | null): Knex.
     if (query.list === 'out') base.whereNotExists(inList);
     else base.whereExists(query.list === 'in' ? inList : inList.where('mine.status', query.list));
   }
+  return base;
+}
+
+const TITLE_NEAR = 'media.immutable_unaccent(lower(?)) <% media.immutable_unaccent(m.title)';
+const TITLE_DISTANCE = 'media.immutable_unaccent(lower(?)) <<-> media.immutable_unaccent(m.title)';
+const MATCHES_WORDS = "m.search_vector @@ to_tsquery('simple', ?)";
+
+/** The filtered, searched set of titles, before ordering and paging. */
+function matching(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
+  const base = filtered(knex, query, userId);
   const tsquery = prefixQuery(query.q);
   if (query.q) {
     base.where((match) => {
-      if (tsquery) match.whereRaw("m.search_vector @@ to_tsquery('simple', ?)", [tsquery]);
-      match.orWhereRaw('media.immutable_unaccent(lower(?)) <% media.immutable_unaccent(m.title)', [query.q]);
+      if (tsquery) match.whereRaw(MATCHES_WORDS, [tsquery]);
+      match.orWhereRaw(TITLE_NEAR, [query.q]);
     });
   }
   return base;
+}
+
+/**
+ * A search ranked by relevance ranks a bounded set of candidates, never every match: up to
+ * WORD_CANDIDATES titles whose words start with the words typed (full text), and the
+ * NEAR_CANDIDATES titles nearest to the text typed (trigram word similarity, read from the GiST
+ * index in order of distance, so the best typo matches are always among them).
+ */
+export const WORD_CANDIDATES = 1000;
+export const NEAR_CANDIDATES = 200;
+
+async function searchByRelevance(
+  knex: Knex,
+  query: CatalogQuery,
+  userId: string | null,
+): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
+  const tsquery = prefixQuery(query.q);
+  const near = filtered(knex, query, userId)
+    .select('m.id')
+    .whereRaw(TITLE_NEAR, [query.q])
+    .orderByRaw(TITLE_DISTANCE, [query.q])
+    .limit(NEAR_CANDIDATES);
+  const words = tsquery
+    ? filtered(knex, query, userId).select('m.id').whereRaw(MATCHES_WORDS, [tsquery]).limit(WORD_CANDIDATES)
+    : filtered(knex, query, userId).select('m.id').whereRaw('false');
+  const page = withRowColumns(knex, knex('candidates as c').join('media.media as m', 'm.id', 'c.id'), userId)
+    .with('word_matches', words)
+    .with('near_matches', near)
+    .with('candidates', knex.raw('select id from word_matches union select id from near_matches'))
+    .select(
+      knex.raw('count(*) over () as "candidateCount"'),
+      knex.raw('(select count(*) from word_matches) as "wordCount"'),
+      knex.raw('(select count(*) from near_matches) as "nearCount"'),
+    )
+    .orderByRaw(
+      `${tsquery ? "ts_rank(m.search_vector, to_tsquery('simple', ?)) + " : ''}word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id`,
+      tsquery ? [tsquery, query.q] : [query.q],
+    )
+    .limit(PAGE_SIZE)
+    .offset((query.page - 1) * PAGE_SIZE);
+  const found = (await page) as (CatalogRow & { candidateCount: string; wordCount: string; nearCount: string })[];
+  const first = found[0];
+  const rows = found.map(({ candidateCount: _c, wordCount: _w, nearCount: _n, ...row }) => row);
+  if (!first) {
+    // Past the last page (or nothing at all): count the candidates on their own.
+    const [row] = await knex
+      .with('word_matches', words)
+      .with('near_matches', near)
+      .select(
+        knex.raw('(select count(*) from (select id from word_matches union select id from near_matches) c) as total'),
+      );
+    return { rows, total: Number((row as { total: string }).total), capped: false };
+  }
+  return {
+    rows,
+    total: Number(first.candidateCount),
+    capped: Number(first.wordCount) >= WORD_CANDIDATES || Number(first.nearCount) >= NEAR_CANDIDATES,
+  };
 }
 
 /**
@@ -180,18 +248,11 @@ export async function searchCatalog(
   query: CatalogQuery,
   userId: string | null,
 ): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
+  if (query.q && query.sort === 'relevance') return searchByRelevance(knex, query, userId);
   const page = withRowColumns(knex, matching(knex, query, userId), userId)
+    .orderByRaw(orderFor(query))
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const tsquery = prefixQuery(query.q);
-  if (query.sort === 'relevance') {
-    page.orderByRaw(
-      `${tsquery ? "ts_rank(m.search_vector, to_tsquery('simple', ?)) + " : ''}word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id`,
-      tsquery ? [tsquery, query.q] : [query.q],
-    );
-  } else {
-    page.orderByRaw(orderFor(query));
-  }
   const [rows, count] = await Promise.all([page as Promise<CatalogRow[]>, countMatching(knex, query, userId)]);
   return { rows, ...count };
 }

@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
+import { NEAR_CANDIDATES, WORD_CANDIDATES } from '../../src/catalog/queries';
 import { catalogUrl, parseCatalogQuery, PAGE_SIZE } from '../../src/catalog/validation';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
@@ -100,6 +101,17 @@ describe('the catalog', () => {
     expect(titles($).slice(0, 10)).toContain(expected);
     expect($('.badge').first().text()).toContain(`Search: ${q}`);
     expect($('caption').text()).toContain('best matches first');
+  });
+
+  it('ranks a bounded set of the best candidates when a search matches a great many titles', async () => {
+    const broad = await load('/catalog?q=the');
+    expect(broad('.result-count').text()).toMatch(/^1–50 of more than [\d,]+$/);
+    const shown = Number(/more than ([\d,]+)/.exec(broad('.result-count').text())![1]!.replace(/,/g, ''));
+    expect(shown).toBeGreaterThanOrEqual(WORD_CANDIDATES);
+    expect(shown).toBeLessThanOrEqual(WORD_CANDIDATES + NEAR_CANDIDATES);
+    const beyond = await load('/catalog?q=the&page=99');
+    expect(beyond('.notice').text()).toContain('this is the last');
+    expect(beyond('#rows tr').length).toBeGreaterThan(0);
   });
 
   it('ranks the best match first when searching', async () => {

@@ -70,10 +70,7 @@ describe('the catalog’s query plans on the seeded catalog', () => {
     expect(response.status).toBe(200);
     // The page's rows: the row columns, from the catalog, one page at a time (not the count).
     const pageQueries = captured.filter(
-      ({ sql }) =>
-        sql.startsWith('select "m"."id", "m"."title"') &&
-        sql.includes('from "media"."media" as "m"') &&
-        sql.includes(' limit '),
+      ({ sql }) => sql.includes('select "m"."id", "m"."title"') && sql.includes(' limit '),
     );
     expect(pageQueries).toHaveLength(1);
     const { sql, bindings } = pageQueries[0]!;
@@ -101,7 +98,9 @@ describe('the catalog’s query plans on the seeded catalog', () => {
       ['two prefixes', '/catalog?q=harry%20pot'],
     ])('a search for %s (%s) finds its titles through the search indexes', async (_case, url) => {
       const plan = await planOfPage(viewer, url);
-      expect(plan).toContainEqual(step('Bitmap Index Scan using (media_search_vector_idx|media_title_trgm_idx)'));
+      // Words through the full-text index; the nearest titles read in order of distance from GiST.
+      expect(plan).toContainEqual(step('Bitmap Index Scan using media_search_vector_idx'));
+      expect(plan).toContainEqual(step('Index Scan using media_title_trgm_gist_idx on media'));
       expect(plan).not.toContainEqual(step('Seq Scan on media'));
     });
   });
