@@ -211,7 +211,9 @@ describe('every page, in every theme, signed in and out', () => {
   for (const signedIn of [false, true]) {
     for (const [themeIndex, theme] of SWEPT_THEMES.entries()) {
       const fullCheck = themeIndex === 0;
-      for (const pageCase of pagesFor(signedIn)) {
+      // Another state of a page (variantOf) has that page's styles: its colours are checked once.
+      const pageCases = pagesFor(signedIn).filter((pageCase) => fullCheck || !pageCase.variantOf);
+      for (const pageCase of pageCases) {
         const label = `${pageCase.name} (${signedIn ? 'signed in' : 'signed out'}, ${theme.name})`;
 
         const checks = fullCheck
@@ -241,7 +243,12 @@ describe('every page, in every theme, signed in and out', () => {
             if (fullCheck) await checkStructure(page, pageCase.variantOf ?? pageCase.name, await response!.text());
 
             const operable = await operableElements(page);
-            const stops = await tabThrough(page, operable.length + 10);
+            // The focus ring's colour is the theme's, the same on every control: in the other themes
+            // the first 120 stops (every kind of control on the longest page) are enough.
+            const stops = await tabThrough(
+              page,
+              fullCheck ? operable.length + 10 : Math.min(operable.length + 10, 120),
+            );
             const noRing = stops.filter((stop) => !stop.visible).map((stop) => stop.description);
             expect({ focusNotVisible: noRing }).toEqual({ focusNotVisible: [] });
             if (fullCheck) {
