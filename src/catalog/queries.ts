@@ -61,19 +61,51 @@ export async function listGenres(knex: Knex): Promise<Genre[]> {
   return rows.map((row) => ({ genre: row.genre, mediaCount: Number(row.mediaCount) }));
 }
 
-/**
- * "harry pot" → "harry:* & pot:*": every word, as typed so far, must start a word of the title,
- * original title or creators. Only letters and digits reach the tsquery.
- */
-export function prefixQuery(text: string): string | null {
-  const words = text
+/** "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits only. */
+export function searchWords(text: string): string[] {
+  return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, 12);
-  return words.length ? words.map((word) => `${word}:*`).join(' & ') : null;
+}
+
+/** How many catalog words a typo may stand for. */
+const CORRECTIONS = 3;
+
+/**
+ * The tsquery for what was typed: every word must start a word of the title, original title or
+ * creators ("harry pot" → "harry:* & pot:*"). A word of three letters or more that starts no word
+ * in the catalog is a typo: it also stands for the nearest catalog words ("godfathr" →
+ * "(godfathr:* | godfather | godfathers)"). Null when nothing searchable was typed.
+ */
+export async function searchQuery(knex: Knex, text: string): Promise<string | null> {
+  const words = searchWords(text);
+  if (words.length === 0) return null;
+  const { rows } = await knex.raw<{ rows: { typed: string; nearest: string[] }[] }>(
+    `select w.word as typed,
+            case when length(w.word) < 3
+                   or exists (select 1 from media.search_words p
+                               where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111)))
+                 then '{}'::text[]
+                 else array(select s.word from media.search_words s
+                             where s.word % w.word
+                             order by similarity(s.word, w.word) desc, s.titles desc, s.word
+                             limit ${CORRECTIONS})
+            end as nearest
+       from unnest(?::text[]) with ordinality as w(word, n)
+      order by w.n`,
+    [words],
+  );
+  return rows
+    .map(({ typed, nearest }) => {
+      // Only plain words go into the tsquery text (a lexeme such as "spider-man" would need quoting).
+      const alternatives = nearest.filter((word) => /^[\p{L}\p{N}]+$/u.test(word));
+      return alternatives.length ? `(${[`${typed}:*`, ...alternatives].join(' | ')})` : `${typed}:*`;
+    })
+    .join(' & ');
 }
 
 /** Each sort reads an index in order (see the catalog migrations), ties broken by id. */
@@ -114,79 +146,48 @@ function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.
   return base;
 }
 
-const TITLE_NEAR = 'media.immutable_unaccent(lower(?)) <% media.immutable_unaccent(m.title)';
-const TITLE_DISTANCE = 'media.immutable_unaccent(lower(?)) <<-> media.immutable_unaccent(m.title)';
 const MATCHES_WORDS = "m.search_vector @@ to_tsquery('simple', ?)";
 
 /** The filtered, searched set of titles, before ordering and paging. */
-function matching(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
+function matching(knex: Knex, query: CatalogQuery, userId: string | null, tsquery: string | null): Knex.QueryBuilder {
   const base = filtered(knex, query, userId);
-  const tsquery = prefixQuery(query.q);
-  if (query.q) {
-    base.where((match) => {
-      if (tsquery) match.whereRaw(MATCHES_WORDS, [tsquery]);
-      match.orWhereRaw(TITLE_NEAR, [query.q]);
-    });
-  }
+  if (query.q) base.whereRaw(tsquery ? MATCHES_WORDS : 'false', tsquery ? [tsquery] : []);
   return base;
 }
 
 /**
- * A search ranked by relevance ranks a bounded set of candidates, never every match: up to
- * WORD_CANDIDATES titles whose words start with the words typed (full text), and the
- * NEAR_CANDIDATES titles nearest to the text typed (trigram word similarity, read from the GiST
- * index in order of distance, so the best typo matches are always among them).
+ * A search sorted by relevance ranks a bounded set: the first RANKED_CANDIDATES matches the
+ * full-text index gives. When there are more, the count says so, and a narrower search is the
+ * better answer than ranking a hundred thousand titles that all contain "the".
  */
-export const WORD_CANDIDATES = 1000;
-export const NEAR_CANDIDATES = 200;
+export const RANKED_CANDIDATES = 1000;
 
 async function searchByRelevance(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
+  tsquery: string,
 ): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
-  const tsquery = prefixQuery(query.q);
-  const near = filtered(knex, query, userId)
+  const candidates = filtered(knex, query, userId)
     .select('m.id')
-    .whereRaw(TITLE_NEAR, [query.q])
-    .orderByRaw(TITLE_DISTANCE, [query.q])
-    .limit(NEAR_CANDIDATES);
-  const words = tsquery
-    ? filtered(knex, query, userId).select('m.id').whereRaw(MATCHES_WORDS, [tsquery]).limit(WORD_CANDIDATES)
-    : filtered(knex, query, userId).select('m.id').whereRaw('false');
+    .whereRaw(MATCHES_WORDS, [tsquery])
+    .limit(RANKED_CANDIDATES + 1);
   const page = withRowColumns(knex, knex('candidates as c').join('media.media as m', 'm.id', 'c.id'), userId)
-    .with('word_matches', words)
-    .with('near_matches', near)
-    .with('candidates', knex.raw('select id from word_matches union select id from near_matches'))
-    .select(
-      knex.raw('count(*) over () as "candidateCount"'),
-      knex.raw('(select count(*) from word_matches) as "wordCount"'),
-      knex.raw('(select count(*) from near_matches) as "nearCount"'),
-    )
+    .with('candidates', candidates)
+    .select(knex.raw('count(*) over () as "candidateCount"'))
     .orderByRaw(
-      `${tsquery ? "ts_rank(m.search_vector, to_tsquery('simple', ?)) + " : ''}word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id`,
-      tsquery ? [tsquery, query.q] : [query.q],
+      "ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id",
+      [tsquery, query.q],
     )
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const found = (await page) as (CatalogRow & { candidateCount: string; wordCount: string; nearCount: string })[];
-  const first = found[0];
-  const rows = found.map(({ candidateCount: _c, wordCount: _w, nearCount: _n, ...row }) => row);
-  if (!first) {
-    // Past the last page (or nothing at all): count the candidates on their own.
-    const [row] = await knex
-      .with('word_matches', words)
-      .with('near_matches', near)
-      .select(
-        knex.raw('(select count(*) from (select id from word_matches union select id from near_matches) c) as total'),
-      );
-    return { rows, total: Number((row as { total: string }).total), capped: false };
-  }
-  return {
-    rows,
-    total: Number(first.candidateCount),
-    capped: Number(first.wordCount) >= WORD_CANDIDATES || Number(first.nearCount) >= NEAR_CANDIDATES,
-  };
+  const found = (await page) as (CatalogRow & { candidateCount: string })[];
+  const rows = found.map(({ candidateCount: _count, ...row }) => row);
+  // Past the last page the window has no row to count on: count the candidates on their own.
+  const total = found[0]
+    ? Number(found[0].candidateCount)
+    : Number(((await knex.from(candidates.as('c')).count({ n: '*' })) as { n: string }[])[0]?.n ?? 0);
+  return total > RANKED_CANDIDATES ? { rows, total: RANKED_CANDIDATES, capped: true } : { rows, total, capped: false };
 }
 
 /**
@@ -197,6 +198,7 @@ async function countMatching(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
+  tsquery: string | null,
 ): Promise<{ total: number; capped: boolean }> {
   if (!isFiltered(query)) {
     const counts = knex('media.type_counts');
@@ -204,7 +206,7 @@ async function countMatching(
     const [row] = await counts.sum<{ total: string | null }[]>({ total: 'media_count' });
     return { total: Number(row?.total ?? 0), capped: false };
   }
-  const capped = matching(knex, query, userId)
+  const capped = matching(knex, query, userId, tsquery)
     .select(knex.raw('1'))
     .limit(COUNT_LIMIT + 1);
   const [row] = await knex.from(capped.as('capped')).count<{ total: string }[]>({ total: '*' });
@@ -248,12 +250,13 @@ export async function searchCatalog(
   query: CatalogQuery,
   userId: string | null,
 ): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
-  if (query.q && query.sort === 'relevance') return searchByRelevance(knex, query, userId);
-  const page = withRowColumns(knex, matching(knex, query, userId), userId)
+  const tsquery = query.q ? await searchQuery(knex, query.q) : null;
+  if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery);
+  const page = withRowColumns(knex, matching(knex, query, userId, tsquery), userId)
     .orderByRaw(orderFor(query))
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const [rows, count] = await Promise.all([page as Promise<CatalogRow[]>, countMatching(knex, query, userId)]);
+  const [rows, count] = await Promise.all([page as Promise<CatalogRow[]>, countMatching(knex, query, userId, tsquery)]);
   return { rows, ...count };
 }
 

@@ -281,3 +281,55 @@ describe('the catalog counters kept by triggers', () => {
     });
   });
 });
+
+describe('the word list typos are corrected against', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const titlesUsing = async (word: string) => {
+    const row = await db.knex('media.search_words').where({ word }).first<{ titles: string } | undefined>('titles');
+    return row ? Number(row.titles) : 0;
+  };
+
+  it('holds every word of the seeded catalog with the number of titles using it', async () => {
+    const { rows } = await db.knex.raw<{ rows: { differences: string }[] }>(`
+      with fresh as (select lexeme as word, count(*) as titles from media.media, unnest(search_vector) group by lexeme)
+      select count(*) as differences from fresh full join media.search_words w using (word)
+       where fresh.titles is distinct from w.titles`);
+    expect(Number(rows[0]!.differences)).toBe(0);
+    expect(await titlesUsing('godfather')).toBeGreaterThan(0);
+  });
+
+  it('follows titles as they are added, renamed and removed', async () => {
+    const [first, second] = await db
+      .knex('media.media')
+      .insert([
+        {
+          media_type: 'book',
+          media_class: 'written.book',
+          title: 'Quuxobrandt Rising',
+          creators: ['Zelmira Quuxobrandt'],
+        },
+        { media_type: 'book', media_class: 'written.book', title: 'The Quuxobrandt Years' },
+      ])
+      .returning<{ id: string }[]>('id');
+    expect(await titlesUsing('quuxobrandt')).toBe(2);
+    expect(await titlesUsing('zelmira')).toBe(1);
+    await db.knex('media.media').where({ id: first!.id }).update({ title: 'Vendrakolian Rising' });
+    expect(await titlesUsing('quuxobrandt')).toBe(2); // still the creator's name
+    expect(await titlesUsing('vendrakolian')).toBe(1);
+    // A change that leaves the words alone leaves the list alone.
+    await db.knex('media.media').where({ id: first!.id }).update({ tracking_count: 3 });
+    expect(await titlesUsing('vendrakolian')).toBe(1);
+    await db.knex('media.media').whereIn('id', [first!.id, second!.id]).delete();
+    expect(await titlesUsing('quuxobrandt')).toBe(0);
+    expect(await titlesUsing('vendrakolian')).toBe(0);
+  });
+});

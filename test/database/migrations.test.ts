@@ -26,6 +26,7 @@ const TABLES = [
   'media.media_types',
   'media.relationship_kinds',
   'media.relationships',
+  'media.search_words',
   'media.type_counts',
   'users.preferences',
   'users.settings',
