@@ -22,6 +22,24 @@
     details.querySelector('summary').focus();
   });
 
+  // When a swap removed the control that had focus (the last page has no "Next page"), focus
+  // goes to the result count rather than being lost to the top of the page.
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== 'results' || document.activeElement !== document.body) return;
+    var count = document.getElementById('result-count');
+    if (count) count.focus();
+  });
+
+  // A refused Add (an expired form, say) must not fail silently.
+  document.addEventListener('htmx:responseError', function (event) {
+    var form = event.detail && event.detail.elt;
+    var announcer = document.getElementById('announcer');
+    if (!announcer || !(form instanceof Element) || !form.closest('.add-form')) return;
+    announcer.textContent =
+      'The title could not be added (error ' + event.detail.xhr.status + '). Reload the page and try again.';
+  });
+
   // A click outside an open menu closes it, as it would for any menu.
   document.addEventListener('click', function (event) {
     openMenus().forEach(function (details) {

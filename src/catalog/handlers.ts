@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
+import { formatNumber } from '../http/format';
 import { isFragmentRequest } from '../http/fragments';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import {
@@ -91,8 +92,9 @@ export function showCatalog(knex: Knex): RequestHandler {
       await saveCatalogColumns(knex, userId, columns);
       remembered = columns;
     }
-    // Columns that are what this viewer gets anyway stay out of the URLs the page links to.
-    if (query.columns && columns.join() === resolveColumns({ ...query, columns: null }, remembered).join()) {
+    // Default columns stay out of the URLs the page links to; any other choice is written in
+    // them, so a bookmark shows the same columns whatever is remembered later.
+    if (query.columns && !remembered && columns.join() === DEFAULT_COLUMNS.join()) {
       query = { ...query, columns: null };
     }
     let { rows, total, capped } = await searchCatalog(knex, query, userId);
@@ -174,9 +176,10 @@ export function showCatalog(knex: Knex): RequestHandler {
       headers,
       rows,
       total,
-      capped,
-      first: total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1,
-      last: Math.min(page * PAGE_SIZE, total),
+      countText:
+        total === 0
+          ? `Nothing matches${query.q ? ` “${query.q}”` : ''}.`
+          : `${formatNumber((page - 1) * PAGE_SIZE + 1)}–${formatNumber(Math.min(page * PAGE_SIZE, total))} of ${capped ? 'more than ' : ''}${formatNumber(total)}`,
       lastPage,
       badges,
       clearUrl: catalogUrl(query, clearedQuery(query)),

@@ -162,32 +162,64 @@ function matching(knex: Knex, query: CatalogQuery, userId: string | null, tsquer
  */
 export const RANKED_CANDIDATES = 1000;
 
+/** Titles that are, or start with, exactly what was typed (accents and case aside). */
+const TITLE_CANDIDATES = 50;
+const TYPED = 'lower(media.immutable_unaccent(?))';
+const TITLE_KEY = 'lower(media.immutable_unaccent(m.title))';
+
 async function searchByRelevance(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
   tsquery: string,
 ): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
-  const candidates = filtered(knex, query, userId)
+  const words = filtered(knex, query, userId)
     .select('m.id')
     .whereRaw(MATCHES_WORDS, [tsquery])
     .limit(RANKED_CANDIDATES + 1);
+  // The index gives word matches in no useful order, so the title typed exactly (or its start)
+  // joins them from its own index: "It" is found among a hundred thousand "it…" words.
+  const titled = filtered(knex, query, userId)
+    .select('m.id')
+    .whereRaw(`${TITLE_KEY} ~>=~ ${TYPED} and ${TITLE_KEY} ~<~ (${TYPED} || chr(1114111))`, [query.q, query.q])
+    .orderByRaw(TITLE_KEY)
+    .limit(TITLE_CANDIDATES);
   const page = withRowColumns(knex, knex('candidates as c').join('media.media as m', 'm.id', 'c.id'), userId)
-    .with('candidates', candidates)
-    .select(knex.raw('count(*) over () as "candidateCount"'))
+    .with('word_matches', words)
+    .with('title_matches', titled)
+    .with('candidates', knex.raw('select id from word_matches union select id from title_matches'))
+    .select(
+      knex.raw('count(*) over () as "candidateCount"'),
+      knex.raw('(select count(*) from word_matches) as "wordCount"'),
+    )
     .orderByRaw(
-      "ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(media.immutable_unaccent(lower(?)), media.immutable_unaccent(m.title)) desc, m.title, m.id",
-      [tsquery, query.q],
+      `(${TITLE_KEY} = ${TYPED})::int + ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(${TYPED}, media.immutable_unaccent(m.title)) desc, m.title, m.id`,
+      [query.q, tsquery, query.q],
     )
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const found = (await page) as (CatalogRow & { candidateCount: string })[];
-  const rows = found.map(({ candidateCount: _count, ...row }) => row);
-  // Past the last page the window has no row to count on: count the candidates on their own.
-  const total = found[0]
-    ? Number(found[0].candidateCount)
-    : Number(((await knex.from(candidates.as('c')).count({ n: '*' })) as { n: string }[])[0]?.n ?? 0);
-  return total > RANKED_CANDIDATES ? { rows, total: RANKED_CANDIDATES, capped: true } : { rows, total, capped: false };
+  const found = (await page) as (CatalogRow & { candidateCount: string; wordCount: string })[];
+  const rows = found.map(({ candidateCount: _count, wordCount: _words, ...row }) => row);
+  let total: number;
+  let wordCount: number;
+  if (found[0]) {
+    total = Number(found[0].candidateCount);
+    wordCount = Number(found[0].wordCount);
+  } else {
+    // Past the last page the window has no row to count on: count the candidates on their own.
+    const [counted] = (await knex
+      .with('word_matches', words)
+      .with('title_matches', titled)
+      .select(
+        knex.raw('(select count(*) from (select id from word_matches union select id from title_matches) c) as total'),
+        knex.raw('(select count(*) from word_matches) as "wordCount"'),
+      )) as { total: string; wordCount: string }[];
+    total = Number(counted?.total ?? 0);
+    wordCount = Number(counted?.wordCount ?? 0);
+  }
+  return wordCount > RANKED_CANDIDATES
+    ? { rows, total: RANKED_CANDIDATES, capped: true }
+    : { rows, total, capped: false };
 }
 
 /**

@@ -17,6 +17,7 @@ describe('the catalog', () => {
     db = await createSeededDatabase();
     app = createTestApp(db.knex);
     await db.knex('media.media').insert([
+      { media_type: 'book', media_class: 'written.book', title: 'The', release_date: '1999-01-01' },
       {
         media_type: 'anime',
         media_class: 'video.film.anime',
@@ -108,6 +109,8 @@ describe('the catalog', () => {
     expect(broad('.result-count').text()).toMatch(/^1–50 of more than [\d,]+$/);
     const shown = Number(/more than ([\d,]+)/.exec(broad('.result-count').text())![1]!.replace(/,/g, ''));
     expect(shown).toBe(RANKED_CANDIDATES);
+    // However many titles hold a word starting "the", the title "The" itself comes first.
+    expect(titles(broad)[0]).toBe('The');
     const beyond = await load(`/catalog?q=the&page=${RANKED_CANDIDATES / PAGE_SIZE + 5}`);
     expect(beyond('.notice').text()).toContain('this is the last');
     expect(beyond('#rows tr').length).toBeGreaterThan(0);
@@ -237,7 +240,9 @@ describe('the catalog', () => {
     await agent.get('/catalog?col=genres');
     await agent.get('/catalog?col=country').set('Sec-Fetch-Site', 'cross-site');
     expect(headers(await load('/catalog', agent))).toEqual(['Title', 'Type', 'Released', 'Creators', 'Your list']);
-    await agent.get('/catalog?col=none&col=genres&col=year').set('Sec-Fetch-Site', 'same-origin');
+    const chosen = await agent.get('/catalog?col=none&col=genres&col=year').set('Sec-Fetch-Site', 'same-origin');
+    // The choice stays in the page's links, so a bookmark keeps it whatever is saved later.
+    expect(cheerio.load(chosen.text)('#sort-title').attr('href')).toBe('/catalog?col=year&col=genres&dir=desc');
     expect(headers(await load('/catalog', agent))).toEqual(['Title', 'Released', 'Genres', 'Your list']);
     const saved = await db.knex('users.preferences').where('user_id', user.id).first('catalog_columns');
     expect(saved!.catalog_columns).toEqual(['year', 'genres']);
@@ -322,6 +327,9 @@ describe('the catalog', () => {
     expect(part('#filter-status[hx-swap-oob="true"] .badge')).toHaveLength(2);
     expect(part('#sort-state[hx-swap-oob="true"]')).toHaveLength(1);
     expect(part('title').text()).toBe('Catalog · OmniMediaTrak');
+    // Said to screen readers from a live region that stays in the page.
+    expect(part('#results-status[hx-swap-oob="innerHTML"]').text()).toBe(whole('#result-count').text());
+    expect(whole('#results-status[role="status"]').text()).toBe('');
     // A history restore wants the whole page.
     const restore = await get(url).set('HX-Request', 'true').set('HX-History-Restore-Request', 'true');
     expect(restore.text).toContain('<html');
