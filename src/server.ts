@@ -4,7 +4,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { openDatabase, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
-import { onShutdownSignal } from './shutdown';
+import { onShutdownSignal, terminate } from './shutdown';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
 
 /** Brings the database to the current schema, seeds an empty catalog, and the demo account. */
@@ -33,7 +33,7 @@ function readConfig(): Config {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    terminate(1);
   }
 }
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const finish = async (code: number) => {
     await database?.close();
     logger.info('stopped');
-    process.exit(code);
+    terminate(code);
   };
 
   onShutdownSignal(logger, (signal) => {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
     await database?.close().catch(() => undefined);
-    process.exit(1);
+    terminate(1);
   }
 
   const app = createApp({
@@ -111,5 +111,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`OmniMediaTrak could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  terminate(1);
 });

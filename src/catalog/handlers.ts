@@ -21,6 +21,7 @@ import {
   LAST_PAGE,
   PAGE_SIZE,
   parseCatalogQuery,
+  resolveColumns,
   type CatalogQuery,
   type Column,
   type Sort,
@@ -35,13 +36,6 @@ const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
   year: 'year',
   popularity: 'popularity',
 };
-
-/** The columns to show: the URL's choice, else the user's saved one, else the defaults. */
-export function resolveColumns(query: CatalogQuery, saved: readonly string[] | null): Column[] {
-  if (query.columns) return query.columns;
-  if (saved) return COLUMNS.filter((column) => saved.includes(column));
-  return [...DEFAULT_COLUMNS];
-}
 
 /**
  * A column choice is remembered from a GET, so it must be the user's own doing: a request from our

@@ -178,6 +178,13 @@ export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVo
   };
 }
 
+/** The columns to show: the URL's choice, else the user's saved one, else the defaults. */
+export function resolveColumns(query: CatalogQuery, saved: readonly string[] | null): Column[] {
+  if (query.columns) return query.columns;
+  if (saved) return COLUMNS.filter((column) => saved.includes(column));
+  return [...DEFAULT_COLUMNS];
+}
+
 /** True when anything narrows the catalog (the count then has to be counted). */
 export function isFiltered(query: CatalogQuery): boolean {
   return Boolean(

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../database/connection';
 import { createLogger } from '../logger';
-import { onShutdownSignal } from '../shutdown';
+import { onShutdownSignal, terminate } from '../shutdown';
 import { runCatalogSeed, runDemoSeed } from '../../seeds';
 
 const USAGE = 'usage: database (migrate | rollback [--all] | seed)';
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const database = await openDatabase(config, logger, { shareRunning: true });
   // Interrupted: close the pool and stop the embedded server rather than leave it running.
   onShutdownSignal(logger, () => {
-    void database.close().finally(() => process.exit(130));
+    void database.close().finally(() => terminate(130));
   });
   try {
     const { knex } = database;

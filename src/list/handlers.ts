@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { resolveColumns } from '../catalog/handlers';
 import { findCatalogColumns, findCatalogRow } from '../catalog/queries';
-import { parseCatalogQuery } from '../catalog/validation';
+import { parseCatalogQuery, resolveColumns } from '../catalog/validation';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { isFragmentRequest } from '../http/fragments';
 import { safeNextPath } from '../http/redirects';

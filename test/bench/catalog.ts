@@ -22,6 +22,7 @@ import { createApp, type AppConfig } from '../../src/app';
 import { loadDotEnv } from '../../src/config';
 import { createKnex, describeDatabase, type Knex } from '../../src/database/connection';
 import { createLogger } from '../../src/logger';
+import { terminate } from '../../src/shutdown';
 import { catalogIsEmpty, runCatalogSeed } from '../../seeds';
 
 const BENCH_DATABASE = 'omnimediatrak_bench';
@@ -75,7 +76,7 @@ function readOptions() {
   });
   if (values.help) {
     say(USAGE);
-    process.exit(0);
+    terminate(0);
   }
   const whole = (name: 'rows' | 'requests' | 'warmup' | 'concurrency', min: number) => {
     const value = Number(values[name]);
