@@ -55,7 +55,7 @@ export function addToList(knex: Knex): RequestHandler {
     const saved = await findCatalogColumns(knex, userId);
     res.render('list/added', {
       layout: false,
-      row,
+      rows: [row],
       columns: resolveColumns(query, saved),
       returnUrl: back,
       justAdded: true,
