@@ -284,10 +284,18 @@ export async function searchCatalog(
 ): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
   const tsquery = query.q ? await searchQuery(knex, query.q) : null;
   if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery);
-  const page = withRowColumns(knex, matching(knex, query, userId, tsquery), userId)
+  // The page's ids first, then their columns: the ids come from the sort's index alone (an
+  // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
+  const ids = matching(knex, query, userId, tsquery)
+    .select('m.id')
     .orderByRaw(orderFor(query))
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
+  const page = withRowColumns(
+    knex,
+    knex.from(ids.as('page')).join('media.media as m', 'm.id', 'page.id'),
+    userId,
+  ).orderByRaw(orderFor(query));
   const [rows, count] = await Promise.all([page as Promise<CatalogRow[]>, countMatching(knex, query, userId, tsquery)]);
   return { rows, ...count };
 }
