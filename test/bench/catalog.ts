@@ -11,12 +11,11 @@
  * Not a jest test (jest only collects *.test.ts): a measurement, so it exits 0 whatever the
  * figures, and non-zero only when a request fails or the set-up does.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import zlib from 'node:zlib';
 import knexFactory from 'knex';
 import { createApp, type AppConfig } from '../../src/app';
 import { loadDotEnv } from '../../src/config';
@@ -24,6 +23,7 @@ import { createKnex, describeDatabase, type Knex } from '../../src/database/conn
 import { createLogger } from '../../src/logger';
 import { terminate } from '../../src/shutdown';
 import { catalogIsEmpty, runCatalogSeed } from '../../seeds';
+import { makeClient, problemWith, startLoadProcess, type Reply } from './load';
 
 const BENCH_DATABASE = 'omnimediatrak_bench';
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -421,94 +421,6 @@ const SCENARIOS: Scenario[] = [
   { name: 'sort: popularity desc', paths: ['/catalog?sort=popularity&dir=desc'] },
 ];
 
-interface Reply {
-  status: number;
-  body: string;
-  /** Until the last byte arrived, before decompression. */
-  ms: number;
-}
-
-function makeClient(port: number, concurrency: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const get = (path: string) =>
-    new Promise<Reply>((resolve, reject) => {
-      const started = performance.now();
-      const request = http.get(
-        { host: '127.0.0.1', port, path, agent, headers: { 'accept-encoding': 'gzip', accept: 'text/html' } },
-        (response) => {
-          const parts: Buffer[] = [];
-          response.on('data', (part: Buffer) => parts.push(part));
-          response.on('error', reject);
-          response.on('end', () => {
-            const ms = performance.now() - started;
-            const raw = Buffer.concat(parts);
-            const status = response.statusCode ?? 0;
-            if (response.headers['content-encoding'] !== 'gzip') {
-              resolve({ status, body: raw.toString('utf8'), ms });
-              return;
-            }
-            zlib.gunzip(raw, (error, body) =>
-              error ? reject(error) : resolve({ status, body: body.toString('utf8'), ms }),
-            );
-          });
-        },
-      );
-      request.on('error', reject);
-    });
-  return { get, close: () => agent.destroy() };
-}
-
-/** A catalog page that rendered: rows, or the empty state. */
-function problemWith(reply: Reply): string | undefined {
-  if (reply.status !== 200) return `status ${reply.status}`;
-  if (!reply.body.includes('id="rows"') && !reply.body.includes('Nothing matches')) return 'no rows and no empty state';
-  return undefined;
-}
-
-interface PhaseResult {
-  latencies: number[];
-  /** The same latencies by URL, for scenarios that cycle through several. */
-  byPath: Map<string, number[]>;
-  errors: number;
-  firstError: string | undefined;
-  wallMs: number;
-}
-
-/** `total` requests with `concurrency` in flight, cycling through the scenario's paths. */
-async function runPhase(
-  get: (path: string) => Promise<Reply>,
-  paths: string[],
-  total: number,
-  concurrency: number,
-): Promise<PhaseResult> {
-  const latencies: number[] = [];
-  const byPath = new Map<string, number[]>(paths.map((path) => [path, []]));
-  let errors = 0;
-  let firstError: string | undefined;
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < total; i = next++) {
-      const path = paths[i % paths.length] ?? '/catalog';
-      try {
-        const reply = await get(path);
-        latencies.push(reply.ms);
-        byPath.get(path)?.push(reply.ms);
-        const problem = problemWith(reply);
-        if (problem) {
-          errors += 1;
-          firstError ??= `${path}: ${problem}`;
-        }
-      } catch (error) {
-        errors += 1;
-        firstError ??= `${path}: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  return { latencies, byPath, errors, firstError, wallMs: performance.now() - started };
-}
-
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -559,7 +471,7 @@ async function explainPath(knex: Knex, get: (path: string) => Promise<Reply>, pa
   try {
     for (const query of queries) {
       // Reads of the catalog only: EXPLAIN ANALYZE runs the statement, and a write must not run twice.
-      if (!/^\s*select\b/i.test(query.sql) || !/\bmedia"?\."?media\b/.test(query.sql)) continue;
+      if (!/^\s*(select|with)\b/i.test(query.sql) || !/\bmedia"?\."?media\b/.test(query.sql)) continue;
       say(`\n-- ${query.sql}\n-- bindings: ${JSON.stringify(query.bindings)}`);
       const { rows } = await connection.query(`explain (analyze, buffers) ${query.sql}`, query.bindings);
       for (const row of rows) say(Object.values(row)[0]);
@@ -581,6 +493,7 @@ async function main(): Promise<void> {
   const knex = createKnex(benchUrl, { poolMax: 10, logger });
   let server: http.Server | undefined;
   let client: ReturnType<typeof makeClient> | undefined;
+  let load: ReturnType<typeof startLoadProcess> | undefined;
   try {
     await migrate(knex);
     if (await catalogIsEmpty(knex)) {
@@ -627,8 +540,13 @@ async function main(): Promise<void> {
       listening.once('error', reject);
     });
     const { port } = listening.address() as AddressInfo;
+    // Untimed requests (what each URL shows, the plans) go from here; timed ones from a process of their own.
     client = makeClient(port, options.concurrency);
     const { get } = client;
+    const loader = startLoadProcess();
+    load = loader;
+    const phase = (paths: string[], total: number) =>
+      loader.run({ port, paths, total, concurrency: options.concurrency });
 
     say(`\nmachine: ${machine}`);
     for (const line of dataset) say(`dataset: ${line}`);
@@ -649,10 +567,10 @@ async function main(): Promise<void> {
         const problem = problemWith(reply);
         seen.push(`${path}  →  ${problem ? `ERROR ${problem}` : pageSummary(reply.body)}`);
       }
-      if (options.warmup) await runPhase(get, scenario.paths, options.warmup, options.concurrency);
-      const phase = await runPhase(get, scenario.paths, options.requests, options.concurrency);
-      totalErrors += phase.errors;
-      const sorted = [...phase.latencies].sort((a, b) => a - b);
+      if (options.warmup) await phase(scenario.paths, options.warmup);
+      const measured = await phase(scenario.paths, options.requests);
+      totalErrors += measured.errors;
+      const sorted = [...measured.latencies].sort((a, b) => a - b);
       const p95 = percentile(sorted, 95);
       results.push([
         scenario.name,
@@ -660,12 +578,12 @@ async function main(): Promise<void> {
         percentile(sorted, 50).toFixed(1),
         p95.toFixed(1),
         (sorted.at(-1) ?? NaN).toFixed(1),
-        ((phase.latencies.length / phase.wallMs) * 1000).toFixed(1),
-        String(phase.errors),
+        ((measured.latencies.length / measured.wallMs) * 1000).toFixed(1),
+        String(measured.errors),
         p95 < TARGET_P95_MS ? 'yes' : 'no',
       ]);
       if (scenario.paths.length > 1) {
-        for (const [path, times] of phase.byPath) {
+        for (const [path, times] of measured.byPath) {
           const ordered = [...times].sort((a, b) => a - b);
           perPath.push([
             path,
@@ -677,7 +595,7 @@ async function main(): Promise<void> {
         }
       }
       say(
-        `  ${scenario.name}: done (p95 ${p95.toFixed(1)} ms)${phase.firstError ? `, first error: ${phase.firstError}` : ''}`,
+        `  ${scenario.name}: done (p95 ${p95.toFixed(1)} ms)${measured.firstError ? `, first error: ${measured.firstError}` : ''}`,
       );
     }
 
@@ -700,6 +618,7 @@ async function main(): Promise<void> {
     }
   } finally {
     client?.close();
+    load?.close();
     if (server) await new Promise((resolve) => server?.close(resolve));
     await knex.destroy();
   }

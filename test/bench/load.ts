@@ -1,0 +1,153 @@
+/**
+ * The benchmarks' HTTP client: keep-alive GETs with gzip, and a phase of N requests with a
+ * fixed number in flight. The timed phases run in a child process of their own
+ * (`startLoadProcess`), so the client never shares the app's event loop or its core: what is
+ * measured is the server, as a separate client would see it.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
+
+export interface Reply {
+  status: number;
+  body: string;
+  /** Until the last byte arrived, before decompression. */
+  ms: number;
+}
+
+export function makeClient(port: number, concurrency: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const get = (path: string) =>
+    new Promise<Reply>((resolve, reject) => {
+      const started = performance.now();
+      const request = http.get(
+        { host: '127.0.0.1', port, path, agent, headers: { 'accept-encoding': 'gzip', accept: 'text/html' } },
+        (response) => {
+          const parts: Buffer[] = [];
+          response.on('data', (part: Buffer) => parts.push(part));
+          response.on('error', reject);
+          response.on('end', () => {
+            const ms = performance.now() - started;
+            const raw = Buffer.concat(parts);
+            const status = response.statusCode ?? 0;
+            if (response.headers['content-encoding'] !== 'gzip') {
+              resolve({ status, body: raw.toString('utf8'), ms });
+              return;
+            }
+            zlib.gunzip(raw, (error, body) =>
+              error ? reject(error) : resolve({ status, body: body.toString('utf8'), ms }),
+            );
+          });
+        },
+      );
+      request.on('error', reject);
+    });
+  return { get, close: () => agent.destroy() };
+}
+
+/** A catalog page that rendered: rows, or the empty state. */
+export function problemWith(reply: Reply): string | undefined {
+  if (reply.status !== 200) return `status ${reply.status}`;
+  if (!reply.body.includes('id="rows"') && !reply.body.includes('Nothing matches')) return 'no rows and no empty state';
+  return undefined;
+}
+
+export interface PhaseResult {
+  latencies: number[];
+  /** The same latencies by URL, for scenarios that cycle through several. */
+  byPath: Map<string, number[]>;
+  errors: number;
+  firstError: string | undefined;
+  wallMs: number;
+}
+
+/** `total` requests with `concurrency` in flight, cycling through the scenario's paths. */
+async function runPhase(
+  get: (path: string) => Promise<Reply>,
+  paths: string[],
+  total: number,
+  concurrency: number,
+): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  const byPath = new Map<string, number[]>(paths.map((path) => [path, []]));
+  let errors = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < total; i = next++) {
+      const path = paths[i % paths.length] ?? '/catalog';
+      try {
+        const reply = await get(path);
+        latencies.push(reply.ms);
+        byPath.get(path)?.push(reply.ms);
+        const problem = problemWith(reply);
+        if (problem) {
+          errors += 1;
+          firstError ??= `${path}: ${problem}`;
+        }
+      } catch (error) {
+        errors += 1;
+        firstError ??= `${path}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  return { latencies, byPath, errors, firstError, wallMs: performance.now() - started };
+}
+
+export interface PhaseRequest {
+  port: number;
+  paths: string[];
+  total: number;
+  concurrency: number;
+}
+
+/** A phase measured in this process (the child's side of startLoadProcess). */
+export async function measurePhase(request: PhaseRequest): Promise<PhaseResult> {
+  const client = makeClient(request.port, request.concurrency);
+  try {
+    return await runPhase(client.get, request.paths, request.total, request.concurrency);
+  } finally {
+    client.close();
+  }
+}
+
+const CHILD_FLAG = '--bench-load-process';
+
+/**
+ * Forks this module as the load generator. Each `run` sends it one phase and resolves with the
+ * phase's figures ("advanced" serialization carries the Map across).
+ */
+export function startLoadProcess(): { run(request: PhaseRequest): Promise<PhaseResult>; close(): void } {
+  const child: ChildProcess = fork(__filename, [CHILD_FLAG], { serialization: 'advanced' });
+  let pending: { resolve(result: PhaseResult): void; reject(error: Error): void } | undefined;
+  child.on('message', (message: { result?: PhaseResult; error?: string }) => {
+    const waiting = pending;
+    pending = undefined;
+    if (message.error !== undefined) waiting?.reject(new Error(message.error));
+    else if (message.result) waiting?.resolve(message.result);
+  });
+  child.on('exit', (code) => pending?.reject(new Error(`the load process stopped (exit code ${code})`)));
+  return {
+    run: (request) =>
+      new Promise<PhaseResult>((resolve, reject) => {
+        if (pending) throw new Error('one phase at a time');
+        pending = { resolve, reject };
+        child.send(request);
+      }),
+    close: () => {
+      child.disconnect();
+    },
+  };
+}
+
+if (process.argv.includes(CHILD_FLAG) && process.send) {
+  process.on('message', (request: PhaseRequest) => {
+    measurePhase(request).then(
+      (result) => process.send?.({ result }),
+      (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+}
