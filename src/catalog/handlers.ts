@@ -3,14 +3,7 @@ import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
 import { isFragmentRequest } from '../http/fragments';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
-import {
-  findCatalogColumns,
-  listGenres,
-  listMediaClasses,
-  listMediaTypes,
-  saveCatalogColumns,
-  searchCatalog,
-} from './queries';
+import { catalogVocabulary, findCatalogColumns, saveCatalogColumns, searchCatalog } from './queries';
 import {
   catalogUrl,
   clearedQuery,
@@ -66,10 +59,8 @@ function yearsLabel(from: number | null, to: number | null): string {
 export function showCatalog(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user?.id ?? null;
-    const [types, classes, genres, saved] = await Promise.all([
-      listMediaTypes(knex),
-      listMediaClasses(knex),
-      listGenres(knex),
+    const [{ types, classes, genres }, saved] = await Promise.all([
+      catalogVocabulary(knex),
       userId ? findCatalogColumns(knex, userId) : null,
     ]);
     const parsed = parseCatalogQuery(req.query as Record<string, unknown>, {
