@@ -46,6 +46,7 @@ const environmentSchema = z.object({
     })
     .default('development'),
   PORT: integerIn(0, 65535).default(3000),
+  WEB_CONCURRENCY: integerIn(1, 64).default(1),
   HOST: z.string().min(1, { error: 'must not be empty' }).optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: integerIn(1, 1000).default(10),
@@ -87,6 +88,8 @@ export interface Config {
   isProduction: boolean;
   port: number;
   host: string | undefined;
+  /** How many processes serve requests (node:cluster); 1 serves from the main process itself. */
+  webConcurrency: number;
   /** Set when an external server is used; unset means the embedded server under dataDir. */
   databaseUrl: string | undefined;
   databasePoolMax: number;
@@ -153,6 +156,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     isProduction,
     port: values.PORT,
     host: values.HOST,
+    webConcurrency: values.WEB_CONCURRENCY,
     databaseUrl: values.DATABASE_URL,
     databasePoolMax: values.DATABASE_POOL_MAX,
     dataDir: path.resolve(projectRoot, values.DATA_DIR),

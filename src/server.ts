@@ -1,8 +1,9 @@
+import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
-import { openDatabase, type OpenDatabase } from './database/connection';
+import { createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
 import { onShutdownSignal, terminate } from './shutdown';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
@@ -37,22 +38,119 @@ function readConfig(): Config {
   }
 }
 
+/** The app, listening as configured; logs where once it listens when `announce` is set. */
+function listen(knex: Knex, config: Config, logger: Logger, announce: boolean): Server {
+  const app = createApp({ knex, logger, config: { ...config, sessionSecrets: resolveSessionSecrets(config) } });
+  const listening = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
+  if (announce) {
+    listening.on('listening', () => {
+      const { port } = listening.address() as AddressInfo;
+      logger.info({ port }, `OmniMediaTrak is running at http://localhost:${port}`);
+    });
+  }
+  return listening;
+}
+
+/** Stops accepting, lets requests in flight finish (closing them after the timeout), then calls `done`. */
+function closeServer(server: Server, config: Config, logger: Logger, done: () => void): void {
+  const force = setTimeout(() => {
+    logger.warn('requests still open after the shutdown timeout: closing them');
+    server.closeAllConnections();
+  }, config.shutdownTimeoutMs);
+  force.unref();
+  server.close(() => {
+    clearTimeout(force);
+    done();
+  });
+  server.closeIdleConnections();
+}
+
+/**
+ * One of WEB_CONCURRENCY processes that serve requests. The primary has connected, migrated and
+ * seeded already, and passes the database's URL (the embedded server's too) in DATABASE_URL; the
+ * workers share the listening port (node:cluster). The app keeps no state in memory, so any
+ * worker may answer any request.
+ */
+function runWorker(config: Config, logger: Logger): void {
+  if (!config.databaseUrl) throw new Error('a worker needs the DATABASE_URL its primary passes');
+  const knex = createKnex(config.databaseUrl, { poolMax: config.databasePoolMax, logger });
+  const server = listen(knex, config, logger, false);
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, `could not listen on port ${config.port}`);
+    void knex.destroy().finally(() => terminate(1));
+  });
+  onShutdownSignal(logger, () => {
+    closeServer(server, config, logger, () => {
+      void knex.destroy().finally(() => terminate(0));
+    });
+  });
+}
+
+/**
+ * Forks the workers and keeps their number up: a worker that dies while the app runs is
+ * replaced, but one that dies before it ever listened stops the app (its error would repeat).
+ * Logs where once all listen; `stop` signals them and resolves when every one has exited.
+ */
+function startWorkers(
+  config: Config,
+  logger: Logger,
+  connectionString: string,
+  onFailed: () => void,
+): { stop(): Promise<void> } {
+  let stopping = false;
+  let announced = false;
+  const listened = new Set<number>();
+  const fork = () => cluster.fork({ DATABASE_URL: connectionString });
+  cluster.on('listening', (worker, address) => {
+    listened.add(worker.id);
+    logger.info({ pid: worker.process.pid }, 'worker process listening');
+    if (!announced && listened.size === config.webConcurrency) {
+      announced = true;
+      logger.info(
+        { port: address.port, processes: config.webConcurrency },
+        `OmniMediaTrak is running at http://localhost:${address.port}`,
+      );
+    }
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: worker.process.pid, code, signal }, 'a worker process stopped');
+    if (listened.has(worker.id)) fork();
+    else onFailed();
+  });
+  for (let i = 0; i < config.webConcurrency; i += 1) fork();
+  return {
+    stop: () => {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => Boolean(worker));
+      const exits = workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve()))),
+      );
+      for (const worker of workers) worker.process.kill('SIGTERM');
+      return Promise.all(exits).then(() => undefined);
+    },
+  };
+}
+
 /**
  * The only place that connects, migrates, listens and shuts down. A stop signal at any point is
  * honoured: during start-up once the current step is done, afterwards by finishing the requests
- * in flight; either way the pool is closed and the embedded database stopped.
+ * in flight; either way the pool is closed and the embedded database stopped. With
+ * WEB_CONCURRENCY above 1 this process prepares the database, then worker processes serve.
  */
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  if (cluster.isWorker) return runWorker(config, logger);
   if (config.trustProxy === true) {
     logger.warn(
       'TRUST_PROXY=true believes any X-Forwarded-For: set the number of proxies or their addresses instead, or client addresses (and the sign-in limit per address) can be forged',
     );
   }
   let database: OpenDatabase | undefined;
-  // Set once listening starts; the signal handler reads it to tell start-up from running.
-  const running: { server?: Server } = {};
+  // Set once serving starts; the signal handler reads it to tell start-up from running.
+  const running: { stop?: (done: () => void) => void } = {};
   let stopRequested = false;
 
   const finish = async (code: number) => {
@@ -63,22 +161,12 @@ async function main(): Promise<void> {
 
   onShutdownSignal(logger, (signal) => {
     stopRequested = true;
-    const server = running.server;
-    if (!server) {
+    if (!running.stop) {
       logger.info({ signal }, 'stopping: start-up will end after its current step');
       return;
     }
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    const force = setTimeout(() => {
-      logger.warn('requests still open after the shutdown timeout: closing them');
-      server.closeAllConnections();
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      void finish(0);
-    });
-    server.closeIdleConnections();
+    running.stop(() => void finish(0));
   });
 
   try {
@@ -92,20 +180,22 @@ async function main(): Promise<void> {
     terminate(1);
   }
 
-  const app = createApp({
-    knex: database.knex,
-    logger,
-    config: { ...config, sessionSecrets: resolveSessionSecrets(config) },
-  });
-  const listening = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
-  running.server = listening;
-  listening.on('error', (error) => {
+  if (config.webConcurrency > 1) {
+    // Made once here (when not configured), so the workers all read the same secret.
+    resolveSessionSecrets(config);
+    const workers = startWorkers(config, logger, database.connectionString, () => {
+      logger.fatal('a worker process could not start: stopping');
+      void workers.stop().then(() => finish(1));
+    });
+    running.stop = (done) => void workers.stop().then(done);
+    return;
+  }
+
+  const server = listen(database.knex, config, logger, true);
+  running.stop = (done) => closeServer(server, config, logger, done);
+  server.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
     void finish(1);
-  });
-  listening.on('listening', () => {
-    const { port } = listening.address() as AddressInfo;
-    logger.info({ port }, `OmniMediaTrak is running at http://localhost:${port}`);
   });
 }
 

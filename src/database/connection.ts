@@ -85,6 +85,8 @@ export function describeDatabase(connectionString: string): string {
 
 export interface OpenDatabase {
   knex: Knex;
+  /** Where the pool connects (the embedded server's URL when it is embedded): for other processes. */
+  connectionString: string;
   /** Closes the pool, then stops the embedded server if one was started. */
   close(): Promise<void>;
 }
@@ -122,6 +124,7 @@ export async function openDatabase(
   const knex = createKnex(connectionString, { poolMax: config.databasePoolMax, logger });
   return {
     knex,
+    connectionString,
     async close() {
       await knex.destroy();
       await embedded?.stop();

@@ -68,6 +68,47 @@ describe('the server process', () => {
     });
   });
 
+  describe('with WEB_CONCURRENCY=2', () => {
+    let db: TestDatabase;
+
+    beforeAll(async () => {
+      db = await createEmptyDatabase();
+    });
+
+    afterAll(async () => {
+      await db.drop();
+    });
+
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    it('prepares the database once, serves from two worker processes, and stops them all on SIGTERM', async () => {
+      const server = await start({ DATABASE_URL: db.url, WEB_CONCURRENCY: '2' });
+      const log = server.stdout;
+      expect(log.match(/migrations applied/g)).toHaveLength(1);
+      expect(log.match(/catalog seed finished/g)).toHaveLength(1);
+      expect(log).toContain('"processes":2');
+      const workers = [...log.matchAll(/"pid":(\d+)[^\n]*worker process listening/g)].map((match) => Number(match[1]));
+      expect(new Set(workers).size).toBe(2);
+      expect(workers.every(alive)).toBe(true);
+
+      const pages = await Promise.all(Array.from({ length: 6 }, () => get(server.port!, '/catalog')));
+      expect(pages.map((page) => page.status)).toEqual(Array(6).fill(200));
+      expect(catalogSize((await get(server.port!, '/')).body)).toBe('16,524');
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout).toContain('"msg":"stopped"');
+      expect(workers.some(alive)).toBe(false);
+    });
+  });
+
   describe('on the embedded database', () => {
     let dataDir: string;
 
