@@ -23,7 +23,7 @@ import { createKnex, describeDatabase, type Knex } from '../../src/database/conn
 import { createLogger } from '../../src/logger';
 import { terminate } from '../../src/shutdown';
 import { catalogIsEmpty, runCatalogSeed } from '../../seeds';
-import { makeClient, problemWith, startLoadProcess, type Reply } from './load';
+import { makeClient, problemWith, startLoadProcess, startServerProcess, type Reply } from './load';
 
 const BENCH_DATABASE = 'omnimediatrak_bench';
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,12 +31,14 @@ const CHUNK_ROWS = 100_000;
 const BENCH_USERS = 200;
 const TITLES_PER_USER = 500;
 const TARGET_P95_MS = 50;
+const POOL_MAX = 10;
 
 const USAGE = `usage: npm run bench:catalog [-- options]
   --rows N          titles the catalog must hold before measuring (default 1000000)
   --requests N      measured requests per scenario (default 300)
   --warmup N        warm-up requests per scenario, not measured (default 20)
   --concurrency N   requests in flight at once (default 10)
+  --processes N     the app's WEB_CONCURRENCY (default: this machine's cores)
   --explain         also print EXPLAIN (ANALYZE, BUFFERS) of the SQL behind each scenario's URLs
   --reset           drop and re-create the ${BENCH_DATABASE} database first
   --prepare-only    build the dataset, then stop without measuring
@@ -67,6 +69,7 @@ function readOptions() {
       requests: { type: 'string', default: '300' },
       warmup: { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '10' },
+      processes: { type: 'string', default: String(os.availableParallelism()) },
       explain: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       'prepare-only': { type: 'boolean', default: false },
@@ -78,7 +81,7 @@ function readOptions() {
     say(USAGE);
     terminate(0);
   }
-  const whole = (name: 'rows' | 'requests' | 'warmup' | 'concurrency', min: number) => {
+  const whole = (name: 'rows' | 'requests' | 'warmup' | 'concurrency' | 'processes', min: number) => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number >= ${min}`);
     return value;
@@ -88,6 +91,7 @@ function readOptions() {
     requests: whole('requests', 1),
     warmup: whole('warmup', 0),
     concurrency: whole('concurrency', 1),
+    processes: whole('processes', 1),
     explain: values.explain,
     reset: values.reset,
     prepareOnly: values['prepare-only'],
@@ -490,10 +494,11 @@ async function main(): Promise<void> {
 
   // The app's own logs stay quiet unless asked for (LOG_LEVEL=warn shows why a request failed).
   const logger = createLogger(options.logLevel);
-  const knex = createKnex(benchUrl, { poolMax: 10, logger });
+  const knex = createKnex(benchUrl, { poolMax: POOL_MAX, logger });
   let server: http.Server | undefined;
   let client: ReturnType<typeof makeClient> | undefined;
   let load: ReturnType<typeof startLoadProcess> | undefined;
+  let stopServer: (() => Promise<void>) | undefined;
   try {
     await migrate(knex);
     if (await catalogIsEmpty(knex)) {
@@ -523,7 +528,16 @@ async function main(): Promise<void> {
     ].join(', ');
     const dataset = await describeDataset(knex);
 
-    // As src/server.ts builds it, in production mode (views compiled once and cached).
+    // The app measured: src/server.ts in a process of its own, as `npm start` runs it.
+    const served = await startServerProcess({
+      databaseUrl: benchUrl,
+      processes: options.processes,
+      poolMax: POOL_MAX,
+      logLevel: options.logLevel,
+    });
+    stopServer = served.stop;
+    // The same app in this process, for untimed requests: what each URL shows, and with
+    // --explain the SQL it runs (caught from this Knex's query events).
     const config: AppConfig = {
       env: 'production',
       isProduction: true,
@@ -540,18 +554,18 @@ async function main(): Promise<void> {
       listening.once('error', reject);
     });
     const { port } = listening.address() as AddressInfo;
-    // Untimed requests (what each URL shows, the plans) go from here; timed ones from a process of their own.
     client = makeClient(port, options.concurrency);
     const { get } = client;
+    // Timed requests come from a process of their own, to the server process.
     const loader = startLoadProcess();
     load = loader;
     const phase = (paths: string[], total: number) =>
-      loader.run({ port, paths, total, concurrency: options.concurrency });
+      loader.run({ port: served.port, paths, total, concurrency: options.concurrency });
 
     say(`\nmachine: ${machine}`);
     for (const line of dataset) say(`dataset: ${line}`);
     say(
-      `load: ${options.requests} requests per scenario after ${options.warmup} warm-up, ${options.concurrency} in flight, keep-alive, gzip, anonymous visitor, pool of 10 connections`,
+      `load: ${options.requests} requests per scenario after ${options.warmup} warm-up, ${options.concurrency} in flight, keep-alive, gzip, anonymous visitor; the app in ${options.processes} process(es) (WEB_CONCURRENCY), each with a pool of ${POOL_MAX} connections`,
     );
 
     const results: string[][] = [['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'p95<50']];
@@ -619,6 +633,7 @@ async function main(): Promise<void> {
   } finally {
     client?.close();
     load?.close();
+    await stopServer?.();
     if (server) await new Promise((resolve) => server?.close(resolve));
     await knex.destroy();
   }

@@ -4,10 +4,13 @@
  * (`startLoadProcess`), so the client never shares the app's event loop or its core: what is
  * measured is the server, as a separate client would see it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
+import { projectRoot } from '../../src/paths';
 
 export interface Reply {
   status: number;
@@ -112,6 +115,74 @@ export async function measurePhase(request: PhaseRequest): Promise<PhaseResult> 
   } finally {
     client.close();
   }
+}
+
+/** A port nobody listens on now (the kernel's choice), for a server started in another process. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = http.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+/**
+ * The app as `npm start` runs it, src/server.ts in production mode with WEB_CONCURRENCY
+ * `processes`, on an already prepared database (no migration, no seed), on 127.0.0.1. Resolves
+ * once /healthz answers. Its logs go to this process's output, at `logLevel`.
+ */
+export async function startServerProcess(options: {
+  databaseUrl: string;
+  processes: number;
+  poolMax: number;
+  logLevel: string;
+}): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, 'src', 'server.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: options.databaseUrl,
+      DATABASE_POOL_MAX: String(options.poolMax),
+      WEB_CONCURRENCY: String(options.processes),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      MIGRATE_ON_START: 'false',
+      SEED_ON_START: 'false',
+      SESSION_SECRET: 'a-bench-secret-that-is-at-least-32-characters-long',
+      LOG_LEVEL: options.logLevel,
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const client = makeClient(port, 1);
+  try {
+    for (const started = performance.now(); ;) {
+      const ready = await client.get('/healthz').then(
+        (reply) => reply.status === 200,
+        () => false,
+      );
+      if (ready) break;
+      if (child.exitCode !== null) throw new Error(`the server process stopped (exit code ${child.exitCode})`);
+      if (performance.now() - started > 60_000) throw new Error('the server process did not answer within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  } finally {
+    client.close();
+  }
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 const CHILD_FLAG = '--bench-load-process';
