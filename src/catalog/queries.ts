@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Status } from '../users/queries';
-import { isFiltered, MAX_ROWS, PAGE_SIZE, type CatalogQuery, type Column } from './validation';
+import { MAX_ROWS, PAGE_SIZE, type CatalogQuery, type Column } from './validation';
 
 export interface CatalogRow {
   id: string;
@@ -234,8 +234,9 @@ async function searchByRelevance(
 }
 
 /**
- * How many titles match. The whole catalog (or whole types) is read from the counts the triggers
- * keep; a narrower set is counted, up to COUNT_LIMIT.
+ * How many titles match. A set chosen by type, class and at most one genre is read from the
+ * counts the triggers keep (media.facet_counts); anything narrower (years, list, search, several
+ * genres) is counted, up to COUNT_LIMIT.
  */
 async function countMatching(
   knex: Knex,
@@ -243,9 +244,12 @@ async function countMatching(
   userId: string | null,
   tsquery: string | null,
 ): Promise<{ total: number; capped: boolean }> {
-  if (!isFiltered(query)) {
-    const counts = knex('media.type_counts');
+  const byFacets = !query.q && query.from === null && query.to === null && !query.list && query.genres.length <= 1;
+  if (byFacets) {
+    const counts = knex('media.facet_counts').where('genre', query.genres[0] ?? '');
     if (query.types.length) counts.whereIn('media_type', query.types);
+    // A class takes in the classes below it; a title has one class, so no title counts twice.
+    if (query.classes.length) counts.whereRaw('media_class <@ ?::ltree[]', [query.classes]);
     const [row] = await counts.sum<{ total: string | null }[]>({ total: 'media_count' });
     return { total: Number(row?.total ?? 0), capped: false };
   }

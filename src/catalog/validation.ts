@@ -185,13 +185,6 @@ export function resolveColumns(query: CatalogQuery, saved: readonly string[] | n
   return [...DEFAULT_COLUMNS];
 }
 
-/** True when anything narrows the catalog (the count then has to be counted). */
-export function isFiltered(query: CatalogQuery): boolean {
-  return Boolean(
-    query.q || query.classes.length || query.genres.length || query.from !== null || query.to !== null || query.list,
-  );
-}
-
 /** The query string for a state, leaving defaults out so URLs stay short and shareable. */
 export function catalogUrl(query: CatalogQuery, changes: Partial<CatalogQuery> = {}): string {
   const next = { ...query, ...changes };

@@ -151,6 +151,25 @@ describe('the catalog', () => {
     expect(new Set(column(series, 'Type'))).toEqual(new Set(['TV series', 'Anime']));
   });
 
+  it('counts type, kind and one genre exactly from the kept counts, a kind and its subkind once', async () => {
+    const cases: [string, (query: ReturnType<TestDatabase['knex']>) => unknown][] = [
+      [
+        '/catalog?class=video&genre=Drama',
+        (query) => query.whereRaw("media_class <@ 'video' and 'Drama' = any(genres)"),
+      ],
+      ['/catalog?class=video&class=video.film', (query) => query.whereRaw("media_class <@ 'video'")],
+      [
+        '/catalog?type=movie&type=game&genre=Action',
+        (query) => query.whereIn('media_type', ['movie', 'game']).whereRaw("'Action' = any(genres)"),
+      ],
+    ];
+    for (const [url, build] of cases) {
+      const total = await count(build);
+      expect(total).toBeGreaterThan(PAGE_SIZE);
+      expect((await load(url))('.result-count').text()).toBe(`1–50 of ${total.toLocaleString('en')}`);
+    }
+  });
+
   it('filters by decade or by a year range, with one badge for the years', async () => {
     const $ = await load('/catalog?decade=1990s&sort=year&col=year');
     const years = column($, 'Released').map((text) => Number(text.slice(-4)));

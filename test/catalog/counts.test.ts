@@ -4,7 +4,8 @@ import { createUser } from '../support/session';
 
 /**
  * The counters the catalog reads instead of counting (migration 20261127130000_catalog_facets):
- * media.type_counts, media.genre_counts and media.media.tracking_count, all kept by triggers,
+ * media.type_counts, media.genre_counts, media.facet_counts (20261127160000_facet_counts) and
+ * media.media.tracking_count, all kept by triggers,
  * and the genres column generated from attributes.
  */
 
@@ -77,6 +78,15 @@ describe('the catalog counters kept by triggers', () => {
     const nonZeroTypes = Object.fromEntries(Object.entries(await typeCounts()).filter(([, count]) => count !== 0));
     expect(nonZeroTypes).toEqual(Object.fromEntries(types.map((row) => [row.media_type, Number(row.n)])));
     expect(await genreCounts()).toEqual(Object.fromEntries(genres.map((row) => [row.genre, Number(row.n)])));
+    // Every (type, class, genre) with titles, genre '' standing for all of them.
+    const facetsSql = `select concat_ws(' ', media_type, media_class::text, genre) as facet, media_count::int as n
+      from media.facet_counts where media_count <> 0`;
+    const freshSql = `select concat_ws(' ', media_type, media_class::text, genre) as facet, count(*)::int as n
+      from media.media, unnest(genres || '{""}'::text[]) as genre group by 1`;
+    const asMap = (rows: { facet: string; n: number }[]) => Object.fromEntries(rows.map((row) => [row.facet, row.n]));
+    const kept = await knex.raw<{ rows: { facet: string; n: number }[] }>(facetsSql);
+    const fresh = await knex.raw<{ rows: { facet: string; n: number }[] }>(freshSql);
+    expect(asMap(kept.rows)).toEqual(asMap(fresh.rows));
   };
 
   describe('on the seeded catalog', () => {
@@ -181,6 +191,20 @@ describe('the catalog counters kept by triggers', () => {
       expect(after.book).toBe(types.book! + 1);
       expect(after.game).toBe(types.game);
       expect(await genreCount(stays)).toBe(1);
+      await expectCountersToMatchTheCatalog();
+    });
+
+    it('move a title’s facet counts when only its class changes', async () => {
+      const [id] = await insertMedia([{ type: 'book', attributes: { genres: [genre('reclassed')] } }]);
+      await knex('media.media').where({ id }).update({ media_class: 'written' });
+      const { rows } = await knex.raw<{ rows: { media_class: string; media_count: string }[] }>(
+        'select media_class::text, media_count from media.facet_counts where genre = ? order by 1',
+        [genre('reclassed')],
+      );
+      expect(rows.map((row) => [row.media_class, Number(row.media_count)])).toEqual([
+        ['written', 1],
+        ['written.book', 0],
+      ]);
       await expectCountersToMatchTheCatalog();
     });
 

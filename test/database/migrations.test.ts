@@ -20,6 +20,7 @@ const TABLES = [
   'interaction.user_lists',
   'interaction.user_media',
   'media.external_links',
+  'media.facet_counts',
   'media.genre_counts',
   'media.media',
   'media.media_classes',
