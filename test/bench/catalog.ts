@@ -35,8 +35,8 @@ const POOL_MAX = 10;
 
 const USAGE = `usage: npm run bench:catalog [-- options]
   --rows N          titles the catalog must hold before measuring (default 1000000)
-  --requests N      measured requests per scenario (default 300)
-  --warmup N        warm-up requests per scenario, not measured (default 20)
+  --requests N      measured requests per scenario (default 1000)
+  --warmup N        warm-up requests per scenario, not measured (default 200)
   --concurrency N   requests in flight at once (default 10)
   --processes N     the app's WEB_CONCURRENCY (default: this machine's cores)
   --explain         also print EXPLAIN (ANALYZE, BUFFERS) of the SQL behind each scenario's URLs
@@ -66,8 +66,8 @@ function readOptions() {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: '1000000' },
-      requests: { type: 'string', default: '300' },
-      warmup: { type: 'string', default: '20' },
+      requests: { type: 'string', default: '1000' },
+      warmup: { type: 'string', default: '200' },
       concurrency: { type: 'string', default: '10' },
       processes: { type: 'string', default: String(os.availableParallelism()) },
       explain: { type: 'boolean', default: false },
