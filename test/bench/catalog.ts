@@ -37,6 +37,7 @@ const USAGE = `usage: npm run bench:catalog [-- options]
   --rows N          titles the catalog must hold before measuring (default 1000000)
   --requests N      measured requests per scenario (default 1000)
   --warmup N        warm-up requests per scenario, not measured (default 200)
+  --server-warmup N requests over every URL of the run before the first scenario (default 1000)
   --concurrency N   requests in flight at once (default 10)
   --processes N     the app's WEB_CONCURRENCY (default: this machine's cores)
   --explain         also print EXPLAIN (ANALYZE, BUFFERS) of the SQL behind each scenario's URLs
@@ -68,6 +69,7 @@ function readOptions() {
       rows: { type: 'string', default: '1000000' },
       requests: { type: 'string', default: '1000' },
       warmup: { type: 'string', default: '200' },
+      'server-warmup': { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '10' },
       processes: { type: 'string', default: String(os.availableParallelism()) },
       explain: { type: 'boolean', default: false },
@@ -81,7 +83,7 @@ function readOptions() {
     say(USAGE);
     terminate(0);
   }
-  const whole = (name: 'rows' | 'requests' | 'warmup' | 'concurrency' | 'processes', min: number) => {
+  const whole = (name: 'rows' | 'requests' | 'warmup' | 'server-warmup' | 'concurrency' | 'processes', min: number) => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number >= ${min}`);
     return value;
@@ -90,6 +92,7 @@ function readOptions() {
     rows: whole('rows', 0),
     requests: whole('requests', 1),
     warmup: whole('warmup', 0),
+    serverWarmup: whole('server-warmup', 0),
     concurrency: whole('concurrency', 1),
     processes: whole('processes', 1),
     explain: values.explain,
@@ -565,7 +568,7 @@ async function main(): Promise<void> {
     say(`\nmachine: ${machine}`);
     for (const line of dataset) say(`dataset: ${line}`);
     say(
-      `load: ${options.requests} requests per scenario after ${options.warmup} warm-up, ${options.concurrency} in flight, keep-alive, gzip, anonymous visitor; the app in ${options.processes} process(es) (WEB_CONCURRENCY), each with a pool of ${POOL_MAX} connections`,
+      `load: ${options.serverWarmup} warm-up requests over all URLs, then per scenario ${options.requests} requests after ${options.warmup} warm-up, ${options.concurrency} in flight, keep-alive, gzip, anonymous visitor; the app in ${options.processes} process(es) (WEB_CONCURRENCY), each with a pool of ${POOL_MAX} connections`,
     );
 
     const results: string[][] = [['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'p95<50']];
@@ -574,6 +577,13 @@ async function main(): Promise<void> {
     let totalErrors = 0;
     const scenarios = SCENARIOS.filter((scenario) => !options.only || scenario.name.includes(options.only));
     if (scenarios.length === 0) throw new Error(`--only ${options.only}: no scenario has that in its name`);
+    // A server that has run a while: every URL of the run, before any scenario, so the first
+    // scenario does not pay for compiling the code paths the later ones share.
+    if (options.serverWarmup)
+      await phase(
+        scenarios.flatMap((scenario) => scenario.paths),
+        options.serverWarmup,
+      );
     for (const scenario of scenarios) {
       // What each URL matched, and whether the page ignored a parameter, before timing anything.
       for (const path of scenario.paths) {
