@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
 import { isFragmentRequest } from '../http/fragments';
+import { pageWindow, yearsLabel } from '../tables/params';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { catalogVocabulary, findCatalogColumns, saveCatalogColumns, searchCatalog } from './queries';
 import {
@@ -45,14 +46,6 @@ function fromOwnPages(req: Request): boolean {
   } catch {
     return false;
   }
-}
-
-function yearsLabel(from: number | null, to: number | null): string {
-  if (from !== null && to !== null) {
-    if (from % 10 === 0 && to === from + 9) return `${from}s`;
-    return from === to ? String(from) : `${from}–${to}`;
-  }
-  return from !== null ? `from ${from}` : `until ${to}`;
 }
 
 /** The catalog: search, filters, columns, sort and pages, all in the URL; htmx gets the results only. */
@@ -164,10 +157,15 @@ export function showCatalog(knex: Knex): RequestHandler {
       countText:
         total === 0
           ? `Nothing matches${query.q ? ` “${query.q}”` : ''}.`
-          : `${formatNumber((page - 1) * PAGE_SIZE + 1)}–${formatNumber(Math.min(page * PAGE_SIZE, total))} of ${capped ? 'more than ' : ''}${formatNumber(total)}`,
+          : pageWindow(page, total, capped, formatNumber),
       lastPage,
       badges,
       clearUrl: catalogUrl(query, clearedQuery(query)),
+      // The sort, when not the default, travels with the form as hidden fields.
+      sortFields: [
+        ...(query.sort !== (query.q ? 'relevance' : 'title') ? [{ name: 'sort', value: query.sort }] : []),
+        ...(query.direction !== 'asc' ? [{ name: 'dir', value: query.direction }] : []),
+      ],
       returnUrl,
       previousUrl: page > 1 ? catalogUrl(query, { page: page - 1 }) : undefined,
       nextUrl: page < lastPage ? catalogUrl(query, { page: page + 1 }) : undefined,
