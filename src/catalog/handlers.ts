@@ -1,10 +1,12 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
-import { isFragmentRequest } from '../http/fragments';
-import { pageWindow, yearsLabel } from '../tables/params';
+import { fromOwnPages, isFragmentRequest } from '../http/fragments';
+import { mediaFilterBadges } from '../tables/media-filters';
+import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
-import { catalogVocabulary, findCatalogColumns, saveCatalogColumns, searchCatalog } from './queries';
+import { findSavedColumns, saveColumns } from '../tables/saved-columns';
+import { catalogVocabulary, searchCatalog } from './queries';
 import {
   catalogUrl,
   clearedQuery,
@@ -12,8 +14,6 @@ import {
   COLUMNS,
   DEFAULT_COLUMNS,
   FIRST_DIRECTION,
-  LAST_PAGE,
-  PAGE_SIZE,
   parseCatalogQuery,
   resolveColumns,
   type CatalogQuery,
@@ -23,7 +23,6 @@ import {
 
 /** How many genres the filter offers (the most common; a chosen one always shows). */
 const GENRE_CHOICES = 30;
-const DECADES = Array.from({ length: 13 }, (_, index) => 2020 - index * 10);
 const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
   title: 'title',
   type: 'type',
@@ -31,30 +30,13 @@ const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
   popularity: 'popularity',
 };
 
-/**
- * A column choice is remembered from a GET, so it must be the user's own doing: a request from our
- * own pages (the browser says so in Sec-Fetch-Site, or an older one in Referer), never a link on
- * another site.
- */
-function fromOwnPages(req: Request): boolean {
-  const site = req.get('Sec-Fetch-Site');
-  if (site) return site === 'same-origin';
-  const referer = req.get('Referer');
-  if (!referer) return false;
-  try {
-    return new URL(referer).host === req.get('Host');
-  } catch {
-    return false;
-  }
-}
-
 /** The catalog: search, filters, columns, sort and pages, all in the URL; htmx gets the results only. */
 export function showCatalog(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user?.id ?? null;
     const [{ types, classes, genres }, saved] = await Promise.all([
       catalogVocabulary(knex),
-      userId ? findCatalogColumns(knex, userId) : null,
+      userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
     ]);
     const parsed = parseCatalogQuery(req.query as Record<string, unknown>, {
       types: types.map((type) => type.mediaType),
@@ -67,7 +49,7 @@ export function showCatalog(knex: Knex): RequestHandler {
     const columns = resolveColumns(query, saved);
     let remembered = saved;
     if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
-      await saveCatalogColumns(knex, userId, columns);
+      await saveColumns(knex, userId, 'catalog_columns', columns);
       remembered = columns;
     }
     // Default columns stay out of the URLs the page links to; any other choice is written in
@@ -76,10 +58,9 @@ export function showCatalog(knex: Knex): RequestHandler {
       query = { ...query, columns: null };
     }
     let { rows, total, capped } = await searchCatalog(knex, query, userId);
-    const lastPage = Math.min(LAST_PAGE, Math.max(1, Math.ceil(total / PAGE_SIZE)));
+    const lastPage = lastPageFor(total);
     if (query.page > lastPage) {
-      if (total > 0)
-        notes.push(`There ${lastPage === 1 ? 'is only 1 page' : `are only ${lastPage} pages`}; this is the last.`);
+      if (total > 0) notes.push(pastLastPageNote(lastPage));
       query = { ...query, page: lastPage };
       ({ rows, total, capped } = await searchCatalog(knex, query, userId));
     }
@@ -95,17 +76,7 @@ export function showCatalog(knex: Knex): RequestHandler {
             },
           ]
         : []),
-      ...query.types.map((type) => ({
-        label: `Type: ${typeLabel.get(type) ?? type}`,
-        removeUrl: without({ types: query.types.filter((other) => other !== type) }),
-      })),
-      ...query.classes.map((mediaClass) => ({
-        label: `Kind: ${classLabel.get(mediaClass) ?? mediaClass}`,
-        removeUrl: without({ classes: query.classes.filter((other) => other !== mediaClass) }),
-      })),
-      ...(query.from !== null || query.to !== null
-        ? [{ label: `Released: ${yearsLabel(query.from, query.to)}`, removeUrl: without({ from: null, to: null }) }]
-        : []),
+      ...mediaFilterBadges(query, { types: typeLabel, classes: classLabel }, without),
       ...query.genres.map((genre) => ({
         label: `Genre: ${genre}`,
         removeUrl: without({ genres: query.genres.filter((other) => other !== genre) }),
@@ -136,11 +107,7 @@ export function showCatalog(knex: Knex): RequestHandler {
       genres: [...new Set([...genres.slice(0, GENRE_CHOICES).map((genre) => genre.genre), ...query.genres])].sort(
         (a, b) => a.localeCompare(b),
       ),
-      decades: DECADES.map((decade) => ({
-        label: `${decade}s`,
-        url: without({ from: decade, to: decade + 9 }),
-        current: query.from === decade && query.to === decade + 9,
-      })),
+      decades: decadeLinks(query, (from, to) => without({ from, to })),
       listFilters: [
         { value: '', label: 'Any' },
         ...(['in', 'out', ...STATUSES] as const).map((value) => ({ value, label: listFilterLabel(value) })),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { whereMediaMatches } from '../tables/media-filters';
 import type { Status } from '../users/queries';
-import { MAX_ROWS, PAGE_SIZE, type CatalogQuery, type Column } from './validation';
+import { MAX_ROWS, PAGE_SIZE, type CatalogQuery } from './validation';
 
 export interface CatalogRow {
   id: string;
@@ -132,16 +133,8 @@ function orderFor(query: CatalogQuery): string {
 
 /** The titles the filters let through (not the search), before ordering and paging. */
 function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.QueryBuilder {
-  const base = knex('media.media as m');
-  if (query.types.length) base.whereIn('m.media_type', query.types);
-  if (query.classes.length) {
-    base.where((anyClass) => {
-      for (const mediaClass of query.classes) anyClass.orWhereRaw('m.media_class <@ ?::ltree', [mediaClass]);
-    });
-  }
+  const base = whereMediaMatches(knex('media.media as m'), query);
   if (query.genres.length) base.whereRaw('m.genres && ?::text[]', [query.genres]);
-  if (query.from !== null) base.whereRaw('m.release_date >= make_date(?::int, 1, 1)', [query.from]);
-  if (query.to !== null) base.whereRaw('m.release_date < make_date(?::int + 1, 1, 1)', [query.to]);
   if (query.list && userId) {
     const inList = knex('interaction.user_media as mine')
       .select(knex.raw('1'))
@@ -323,21 +316,4 @@ export async function findCatalogRow(
 ): Promise<CatalogRow | undefined> {
   const rows = (await withRowColumns(knex, knex('media.media as m').where('m.id', mediaId), userId)) as CatalogRow[];
   return rows[0];
-}
-
-/** The columns a signed-in user chose last time, or null for the defaults. */
-export async function findCatalogColumns(knex: Knex, userId: string): Promise<string[] | null> {
-  const row = await knex('users.preferences')
-    .where('user_id', userId)
-    .first<{ columns: string[] | null } | undefined>('catalog_columns as columns');
-  return row?.columns ?? null;
-}
-
-/** Remembers the columns a user chose; returns nothing, and writes only when they changed. */
-export async function saveCatalogColumns(knex: Knex, userId: string, columns: readonly Column[]): Promise<void> {
-  await knex('users.preferences')
-    .insert({ user_id: userId, catalog_columns: columns })
-    .onConflict('user_id')
-    .merge(['catalog_columns'])
-    .whereRaw('users.preferences.catalog_columns is distinct from excluded.catalog_columns');
 }

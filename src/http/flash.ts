@@ -3,6 +3,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 export interface Flash {
   type: 'status' | 'error';
   text: string;
+  /** A removal the message offers to undo: the layout draws the Undo form (POST /list/restore). */
+  undo?: { mediaId: string; next: string };
 }
 
 declare module 'express-session' {

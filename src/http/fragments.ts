@@ -17,3 +17,20 @@ export function isFragmentRequest(req: Request, res?: Response): boolean {
 export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 }
+
+/**
+ * A column choice is remembered from a GET, so it must be the user's own doing: a request from our
+ * own pages (the browser says so in Sec-Fetch-Site, or an older one in Referer), never a link on
+ * another site.
+ */
+export function fromOwnPages(req: Request): boolean {
+  const site = req.get('Sec-Fetch-Site');
+  if (site) return site === 'same-origin';
+  const referer = req.get('Referer');
+  if (!referer) return false;
+  try {
+    return new URL(referer).host === req.get('Host');
+  } catch {
+    return false;
+  }
+}

@@ -18,6 +18,7 @@ export function navigationFor(user: Express.User | undefined): NavigationItem[] 
   return [
     { section: 'home', href: '/', label: 'Home' },
     { section: 'catalog', href: '/catalog', label: 'Catalog' },
+    ...(user ? [{ section: 'list', href: '/list', label: 'My list' }] : []),
     ...(user ? [{ section: 'profile', href: `/users/${encodeURIComponent(user.username)}`, label: 'Profile' }] : []),
     { section: 'settings', href: '/settings', label: 'Settings' },
   ];

@@ -1,14 +1,57 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { findCatalogColumns, findCatalogRow } from '../catalog/queries';
+import { findCatalogRow } from '../catalog/queries';
+import { findSavedColumns, saveColumns } from '../tables/saved-columns';
 import { parseCatalogQuery, resolveColumns } from '../catalog/validation';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { isFragmentRequest } from '../http/fragments';
 import { safeNextPath } from '../http/redirects';
 import { parseForm } from '../http/validation';
-import { STATUS_LABELS } from '../users/queries';
-import { insertEntry } from './queries';
+import { catalogVocabulary } from '../catalog/queries';
+import { formatNumber } from '../http/format';
+import { fromOwnPages } from '../http/fragments';
+import type { FieldErrors } from '../http/validation';
+import { mediaFilterBadges } from '../tables/media-filters';
+import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
+import { countEntriesByStatus, STATUS_LABELS, STATUSES } from '../users/queries';
+import {
+  editEntry,
+  findListRow,
+  findRatingScale,
+  insertEntry,
+  listEntries,
+  removeEntry,
+  restoreEntry,
+  type ListRow,
+  type RemovedEntry,
+} from './queries';
+import {
+  applyEdit,
+  DEFAULT_RATING_SCALE,
+  progressText,
+  RATING_SCALES,
+  ratingOnScale,
+  readEdit,
+  UNIT_LABELS,
+  type EntryFields,
+  type RatingScale,
+} from './rules';
+import {
+  clearedListQuery,
+  DEFAULT_LIST_COLUMNS,
+  DEFAULT_SORT,
+  LIST_COLUMN_LABELS,
+  LIST_COLUMNS,
+  LIST_FIRST_DIRECTION,
+  LIST_SORTS,
+  listUrl,
+  parseListQuery,
+  resolveListColumns,
+  type ListColumn,
+  type ListQuery,
+  type ListSort,
+} from './table';
 import { addEntrySchema } from './validation';
 
 /**
@@ -52,13 +95,363 @@ export function addToList(knex: Knex): RequestHandler {
       genres: [],
       signedIn: true,
     });
-    const saved = await findCatalogColumns(knex, userId);
+    const saved = await findSavedColumns(knex, userId, 'catalog_columns');
     res.render('list/added', {
       layout: false,
       rows: [row],
       columns: resolveColumns(query, saved),
       returnUrl: back,
       justAdded: true,
+      message,
+    });
+  };
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Entries removed lately, newest last, for Undo: kept in the session, so any process can undo. */
+    removedEntries?: RemovedEntry[];
+  }
+}
+
+/** How many removals Undo remembers. */
+const UNDO_DEPTH = 20;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function mediaIdParam(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function fieldsOf(row: ListRow): EntryFields {
+  return {
+    status: row.status,
+    rating: row.rating,
+    progress: row.progress,
+    notes: row.notes,
+    startedOn: row.startedOn,
+    completedOn: row.completedOn,
+  };
+}
+
+/** The list: the signed-in user's entries with the catalog's controls bar; htmx gets the results only. */
+export function showList(knex: Knex): RequestHandler {
+  return async (req, res) => {
+    const userId = req.user!.id;
+    const [{ types, classes }, scale, saved, counts] = await Promise.all([
+      catalogVocabulary(knex),
+      findRatingScale(knex, userId),
+      findSavedColumns(knex, userId, 'list_columns'),
+      countEntriesByStatus(knex, userId),
+    ]);
+    const parsed = parseListQuery(req.query as Record<string, unknown>, {
+      types: types.map((type) => type.mediaType),
+      classes: classes.map((entry) => entry.mediaClass),
+      scale,
+    });
+    const { notes } = parsed;
+    let { query } = parsed;
+    const columns = resolveListColumns(query, saved);
+    let remembered = saved;
+    if (query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
+      await saveColumns(knex, userId, 'list_columns', columns);
+      remembered = columns;
+    }
+    if (query.columns && !remembered && columns.join() === DEFAULT_LIST_COLUMNS.join()) {
+      query = { ...query, columns: null };
+    }
+    let { rows, total } = await listEntries(knex, userId, query, scale);
+    const lastPage = lastPageFor(total);
+    if (query.page > lastPage) {
+      if (total > 0) notes.push(pastLastPageNote(lastPage));
+      query = { ...query, page: lastPage };
+      ({ rows, total } = await listEntries(knex, userId, query, scale));
+    }
+    const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
+    const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
+    const without = (changes: Partial<ListQuery>) => listUrl(query, { ...changes, page: 1 });
+    const { max } = RATING_SCALES[scale];
+    const badges = [
+      ...(query.q ? [{ label: `Search: ${query.q}`, removeUrl: without({ q: '' }) }] : []),
+      ...query.statuses.map((status) => ({
+        label: `Status: ${STATUS_LABELS[status]}`,
+        removeUrl: without({ statuses: query.statuses.filter((other) => other !== status) }),
+      })),
+      ...mediaFilterBadges(query, { types: typeLabel, classes: classLabel }, without),
+      ...(query.ratingFrom !== null || query.ratingTo !== null
+        ? [
+            {
+              label: `Rating: ${query.ratingFrom ?? 1}–${query.ratingTo ?? max}`,
+              removeUrl: without({ ratingFrom: null, ratingTo: null }),
+            },
+          ]
+        : []),
+    ];
+    const headers = (['title', 'status', 'rating', 'progress', ...columns] as const).map((column) => {
+      const sort = (LIST_SORTS as readonly string[]).includes(column) ? (column as ListSort) : undefined;
+      const label = HEADER_LABELS[column];
+      if (!sort) return { label, column };
+      const nextDirection =
+        query.sort === sort ? (query.direction === 'asc' ? 'desc' : 'asc') : LIST_FIRST_DIRECTION[sort];
+      return { label, column, sort, nextDirection, url: listUrl(query, { sort, direction: nextDirection, page: 1 }) };
+    });
+    const { page } = query;
+    const returnUrl = listUrl(query);
+    const fragment = isFragmentRequest(req, res);
+    res.locals.section = 'list';
+    if (fragment) res.setHeader('HX-Push-Url', returnUrl);
+    res.render(fragment ? 'list/fragment' : 'list/index', {
+      layout: fragment ? false : undefined,
+      title: page > 1 ? `My list, page ${page}` : 'My list',
+      page: 'list',
+      query,
+      notes,
+      types,
+      classes,
+      decades: decadeLinks(query, (from, to) => without({ from, to })),
+      statusChoices: STATUSES.map((status) => ({
+        value: status,
+        label: `${STATUS_LABELS[status]} (${formatNumber(counts[status])})`,
+        checked: query.statuses.includes(status),
+      })),
+      scale: { name: scale, ...RATING_SCALES[scale] },
+      columns,
+      columnChoices: LIST_COLUMNS.map((column) => ({
+        value: column,
+        label: LIST_COLUMN_LABELS[column],
+        checked: columns.includes(column),
+      })),
+      headers,
+      rows: rows.map((row) => rowView(row, scale)),
+      total,
+      listSize: Object.values(counts).reduce((sum, count) => sum + count, 0),
+      countText: total === 0 ? 'Nothing in your list matches.' : pageWindow(page, total, false, formatNumber),
+      lastPage,
+      badges,
+      clearUrl: listUrl(query, clearedListQuery()),
+      sortFields: [
+        ...(query.sort !== DEFAULT_SORT ? [{ name: 'sort', value: query.sort }] : []),
+        ...(query.direction !== LIST_FIRST_DIRECTION[query.sort] ? [{ name: 'dir', value: query.direction }] : []),
+      ],
+      returnUrl,
+      previousUrl: page > 1 ? listUrl(query, { page: page - 1 }) : undefined,
+      nextUrl: page < lastPage ? listUrl(query, { page: page + 1 }) : undefined,
+    });
+  };
+}
+
+const HEADER_LABELS: Record<string, string> = {
+  title: 'Title',
+  status: 'Status',
+  rating: 'Rating',
+  progress: 'Progress',
+  ...LIST_COLUMN_LABELS,
+};
+
+/** What a row's template needs: the entry on the user's scale, its progress in words. */
+export function rowView(
+  row: ListRow,
+  scale: RatingScale,
+  typed: Record<string, string> = {},
+  errors: FieldErrors = {},
+) {
+  const rating = ratingOnScale(row.rating, scale);
+  return {
+    ...row,
+    ratingShown: rating,
+    progressText: progressText(row.progress, row.total, row.unit),
+    unitLabel: UNIT_LABELS[row.unit] ?? row.unit,
+    // The values the form was drawn with (sent back as was_…), and what to show in each control.
+    was: {
+      status: row.status,
+      rating: rating === null ? '' : String(rating),
+      progress: row.progress === null ? '' : String(row.progress),
+      notes: row.notes ?? '',
+      started: row.startedOn ?? '',
+      completed: row.completedOn ?? '',
+    },
+    typed,
+    errors,
+  };
+}
+
+/** The row's controls again, with the typed values and errors: htmx gets the row, a form post the edit page. */
+async function refuseEdit(
+  knex: Knex,
+  req: Request,
+  res: Response,
+  row: ListRow,
+  scale: RatingScale,
+  typed: Record<string, string>,
+  errors: FieldErrors,
+  back: string,
+): Promise<void> {
+  res.status(422);
+  if (isFragmentRequest(req, res)) {
+    res.render('list/row-saved', {
+      layout: false,
+      rows: [rowView(row, scale, typed, errors)],
+      columns: await rowColumns(knex, req),
+      scale: { name: scale, ...RATING_SCALES[scale] },
+      returnUrl: back,
+      message: `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`,
+    });
+    return;
+  }
+  res.locals.section = 'list';
+  res.render('list/edit', {
+    title: `Edit “${row.title}”`,
+    page: 'list-edit',
+    row: rowView(row, scale, typed, errors),
+    scale: { name: scale, ...RATING_SCALES[scale] },
+    errors: Object.fromEntries(Object.entries(errors).map(([name, text]) => [name, text])),
+    returnUrl: back,
+  });
+}
+
+/** The list columns the row's page shows (from the page's URL, else the saved ones). */
+async function rowColumns(knex: Knex, req: Request): Promise<ListColumn[]> {
+  const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
+  const params = new URL(back, 'http://omt.invalid').searchParams;
+  const chosen = params.has('col') ? { col: params.getAll('col') } : {};
+  const { query } = parseListQuery(chosen, { types: [], classes: [], scale: DEFAULT_RATING_SCALE });
+  const saved = await findSavedColumns(knex, req.user!.id, 'list_columns');
+  return resolveListColumns(query, saved);
+}
+
+/** GET /list/:mediaId/edit: every field of one entry, as a plain form (the no-JS way to edit). */
+export function showEditPage(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const mediaId = mediaIdParam(req.params.mediaId);
+    const userId = req.user!.id;
+    const row = mediaId && (await findListRow(knex, userId, mediaId));
+    if (!row) return next(createError(404, 'That title is not in your list.'));
+    const scale = await findRatingScale(knex, userId);
+    res.locals.section = 'list';
+    res.render('list/edit', {
+      title: `Edit “${row.title}”`,
+      page: 'list-edit',
+      row: rowView(row, scale),
+      scale: { name: scale, ...RATING_SCALES[scale] },
+      errors: {},
+      returnUrl: safeNextPath(req.query.next, '/list'),
+    });
+  };
+}
+
+/** Says what a save did, in a sentence for the flash or the live region. */
+function savedMessage(before: ListRow, after: ListRow, scale: RatingScale): string {
+  const parts: string[] = [];
+  if (after.status !== before.status) parts.push(`status ${STATUS_LABELS[after.status]}`);
+  if (after.rating !== before.rating) {
+    const shown = ratingOnScale(after.rating, scale);
+    parts.push(shown === null ? 'no rating' : `rating ${shown}`);
+  }
+  if (after.progress !== before.progress)
+    parts.push(`progress ${progressText(after.progress, after.total, after.unit)}`);
+  if (after.notes !== before.notes) parts.push(after.notes ? 'notes' : 'no notes');
+  if (after.startedOn !== before.startedOn) parts.push(`started ${after.startedOn ?? 'not set'}`);
+  if (after.completedOn !== before.completedOn) parts.push(`completed ${after.completedOn ?? 'not set'}`);
+  return parts.length ? `Saved “${after.title}”: ${parts.join(', ')}.` : `“${after.title}” is unchanged.`;
+}
+
+/**
+ * POST /list/:mediaId: saves the fields of one entry that the form changed, with the rules of
+ * src/list/rules.ts. Without JavaScript, back to the page the form was on with a message; with
+ * htmx, the row again (focus stays on the control by its id) and the message for the live region.
+ * Bad values: 422 and the form again with the typed values and errors, nothing written.
+ */
+export function saveEntry(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const mediaId = mediaIdParam(req.params.mediaId);
+    const userId = req.user!.id;
+    if (!mediaId) return next(createError(404, 'That title is not in your list.'));
+    const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
+    const scale = await findRatingScale(knex, userId);
+    const edit = readEdit(req.body, scale);
+    let before: ListRow | undefined;
+    const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
+      before = current;
+      if (Object.keys(edit.errors).length) return { refused: edit.errors };
+      const { next: nextFields, errors } = applyEdit(fieldsOf(current), edit, current.total, today());
+      return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
+    });
+    if (!result || !before) return next(createError(404, 'That title is not in your list.'));
+    if ('refused' in result) return refuseEdit(knex, req, res, result.row, scale, edit.typed, result.refused, back);
+    const message = savedMessage(before, result.row, scale);
+    if (!isFragmentRequest(req, res)) {
+      setFlash(req, 'status', message);
+      return redirectAfterSaving(req, res, next, back);
+    }
+    res.render('list/row-saved', {
+      layout: false,
+      rows: [rowView(result.row, scale)],
+      columns: await rowColumns(knex, req),
+      scale: { name: scale, ...RATING_SCALES[scale] },
+      returnUrl: back,
+      message,
+    });
+  };
+}
+
+/**
+ * POST /list/:mediaId/remove: takes the title out of the list and keeps the entry in the session
+ * for Undo. Without JavaScript, back with a message that offers Undo; with htmx, a "Removed"
+ * row with its own Undo button in place of the row.
+ */
+export function removeFromList(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const mediaId = mediaIdParam(req.params.mediaId);
+    const userId = req.user!.id;
+    const removed = mediaId && (await removeEntry(knex, userId, mediaId));
+    if (!removed) return next(createError(404, 'That title is not in your list.'));
+    const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
+    const kept = (req.session.removedEntries ?? []).filter((entry) => entry.mediaId !== removed.mediaId);
+    req.session.removedEntries = [...kept, removed].slice(-UNDO_DEPTH);
+    const message = `Removed “${removed.title}” from your list.`;
+    if (!isFragmentRequest(req, res)) {
+      req.session.flash = { type: 'status', text: message, undo: { mediaId: removed.mediaId, next: back } };
+      return redirectAfterSaving(req, res, next, back);
+    }
+    res.render('list/removed', {
+      layout: false,
+      removed,
+      columnCount: 5 + (await rowColumns(knex, req)).length,
+      returnUrl: back,
+      message,
+    });
+  };
+}
+
+/** POST /list/restore: Undo. Puts the removed entry back exactly as it was. */
+export function undoRemove(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const userId = req.user!.id;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const mediaId = mediaIdParam(body.media_id);
+    const back = safeNextPath(body.next, '/list');
+    const entry = mediaId && req.session.removedEntries?.find((removed) => removed.mediaId === mediaId);
+    if (!entry) return next(createError(404, 'There is nothing to undo for that title.'));
+    const restored = await restoreEntry(knex, userId, entry);
+    req.session.removedEntries = req.session.removedEntries?.filter((removed) => removed.mediaId !== mediaId);
+    const message = restored
+      ? `“${entry.title}” is back in your list.`
+      : `“${entry.title}” is in your list again already; it was left as it is.`;
+    const fragment = isFragmentRequest(req, res);
+    if (!fragment) {
+      setFlash(req, 'status', message);
+      return redirectAfterSaving(req, res, next, back);
+    }
+    const row = await findListRow(knex, userId, entry.mediaId);
+    if (!row) return next(createError(404, 'That title is not in your list.'));
+    const scale = await findRatingScale(knex, userId);
+    res.render('list/row-saved', {
+      layout: false,
+      rows: [rowView(row, scale)],
+      columns: await rowColumns(knex, req),
+      scale: { name: scale, ...RATING_SCALES[scale] },
+      returnUrl: back,
       message,
     });
   };

@@ -1,5 +1,17 @@
 import type { Knex } from 'knex';
+import { searchQuery } from '../catalog/queries';
+import { whereMediaMatches } from '../tables/media-filters';
+import { PAGE_SIZE } from '../tables/params';
 import type { Status } from '../users/queries';
+import {
+  changedFields,
+  DEFAULT_RATING_SCALE,
+  RATING_SCALES,
+  type EntryField,
+  type EntryFields,
+  type RatingScale,
+} from './rules';
+import type { ListQuery, ListSort } from './table';
 
 /**
  * Puts a title in a user's list unless it is there already; adding twice leaves the first entry
@@ -26,4 +38,227 @@ export async function insertEntry(
     { userId, mediaId, status },
   );
   return result.rows[0];
+}
+
+/** A list row: the entry, with what the table shows of its title. */
+export interface ListRow {
+  mediaId: string;
+  title: string;
+  originalTitle: string | null;
+  mediaType: string;
+  typeLabel: string;
+  releaseDate: string | null;
+  releaseDatePrecision: 'year' | 'month' | 'day';
+  /** media_types.progress_unit: episodes, chapters, pages, minutes, hours. */
+  unit: string;
+  /** The title's length in that unit, when its attributes say. */
+  total: number | null;
+  status: Status;
+  /** Stored, 1–100. */
+  rating: number | null;
+  progress: number | null;
+  notes: string | null;
+  startedOn: string | null;
+  completedOn: string | null;
+  updatedAt: Date;
+}
+
+/** The attribute that holds a title's length in each progress unit (none for hours). */
+const TOTAL = `case t.progress_unit
+    when 'episodes' then m.attributes ->> 'episodes'
+    when 'chapters' then m.attributes ->> 'chapters'
+    when 'pages' then m.attributes ->> 'pages'
+    when 'minutes' then m.attributes ->> 'runtime_minutes'
+  end`;
+
+/** Entries of one user joined with their titles; every list query starts here, scoped to the user. */
+function entriesOf(knex: Knex, userId: string): Knex.QueryBuilder {
+  return knex('interaction.user_media as e')
+    .join('media.media as m', 'm.id', 'e.media_id')
+    .join('media.media_types as t', 't.media_type', 'm.media_type')
+    .where('e.user_id', userId);
+}
+
+const ROW_COLUMNS = [
+  'e.media_id as mediaId',
+  'm.title',
+  'm.original_title as originalTitle',
+  'm.media_type as mediaType',
+  't.label as typeLabel',
+  'm.release_date as releaseDate',
+  'm.release_date_precision as releaseDatePrecision',
+  't.progress_unit as unit',
+  'e.status',
+  'e.rating',
+  'e.progress',
+  'e.notes',
+  'e.updated_at as updatedAt',
+];
+
+function selectRow(knex: Knex, builder: Knex.QueryBuilder): Knex.QueryBuilder {
+  return builder.select(
+    ...ROW_COLUMNS,
+    knex.raw(`case when (${TOTAL}) ~ '^[0-9]{1,7}$' then (${TOTAL})::int end as total`),
+    knex.raw(`to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD') as "startedOn"`),
+    knex.raw(`to_char(e.completed_at at time zone 'UTC', 'YYYY-MM-DD') as "completedOn"`),
+  );
+}
+
+/** One entry of one user's list, or undefined (not theirs, or no such title). */
+export async function findListRow(knex: Knex, userId: string, mediaId: string): Promise<ListRow | undefined> {
+  const rows = (await selectRow(knex, entriesOf(knex, userId).where('e.media_id', mediaId))) as ListRow[];
+  return rows[0];
+}
+
+const LIST_ORDER: Record<ListSort, string> = {
+  title: 'm.title',
+  rating: 'e.rating',
+  progress: 'e.progress',
+  updated: 'e.updated_at',
+  started: 'e.started_at',
+  completed: 'e.completed_at',
+  year: 'm.release_date',
+};
+
+/**
+ * One page of a user's list and how many entries match: search (the catalog's full-text search,
+ * typos corrected), status, type, class, years and rating, every query scoped to the user.
+ * Entries without the sorted value come last either way; ties go by title.
+ */
+export async function listEntries(
+  knex: Knex,
+  userId: string,
+  query: ListQuery,
+  scale: RatingScale,
+): Promise<{ rows: ListRow[]; total: number }> {
+  const base = whereMediaMatches(entriesOf(knex, userId), query);
+  if (query.statuses.length) base.whereIn('e.status', query.statuses);
+  if (query.ratingFrom !== null || query.ratingTo !== null) {
+    const onScale = `greatest(1, round(e.rating::numeric / ${RATING_SCALES[scale].step}))`;
+    base.whereNotNull('e.rating');
+    if (query.ratingFrom !== null) base.whereRaw(`${onScale} >= ?`, [query.ratingFrom]);
+    if (query.ratingTo !== null) base.whereRaw(`${onScale} <= ?`, [query.ratingTo]);
+  }
+  if (query.q) {
+    const tsquery = await searchQuery(knex, query.q);
+    base.whereRaw(tsquery ? "m.search_vector @@ to_tsquery('simple', ?)" : 'false', tsquery ? [tsquery] : []);
+  }
+  const dir = query.direction;
+  const page = selectRow(knex, base.clone())
+    .orderByRaw(`${LIST_ORDER[query.sort]} ${dir} nulls last, m.title ${dir}, e.media_id ${dir}`)
+    .limit(PAGE_SIZE)
+    .offset((query.page - 1) * PAGE_SIZE);
+  const [rows, counted] = await Promise.all([
+    page as Promise<ListRow[]>,
+    base.clone().count<{ total: string }[]>({ total: '*' }),
+  ]);
+  return { rows, total: Number(counted[0]?.total ?? 0) };
+}
+
+/** The user's rating scale (the default when they never chose). */
+export async function findRatingScale(knex: Knex, userId: string): Promise<RatingScale> {
+  const row = await knex('users.preferences')
+    .where('user_id', userId)
+    .first<{ scale: RatingScale } | undefined>('rating_scale as scale');
+  return row?.scale ?? DEFAULT_RATING_SCALE;
+}
+
+const COLUMN_OF: Record<EntryField, string> = {
+  status: 'status',
+  rating: 'rating',
+  progress: 'progress',
+  notes: 'notes',
+  startedOn: 'started_at',
+  completedOn: 'completed_at',
+};
+
+/**
+ * Applies an edit to one entry of one user, in a transaction that holds the entry's row: reads
+ * it, lets `decide` work out the next values (or refuse), and writes only the columns that
+ * changed. Undefined when the user has no such entry.
+ */
+export async function editEntry<Refusal>(
+  knex: Knex,
+  userId: string,
+  mediaId: string,
+  decide: (current: ListRow) => { next: EntryFields } | { refused: Refusal },
+): Promise<{ row: ListRow } | { refused: Refusal; row: ListRow } | undefined> {
+  return knex.transaction(async (trx) => {
+    const locked = await trx('interaction.user_media')
+      .where({ user_id: userId, media_id: mediaId })
+      .forUpdate()
+      .first('media_id');
+    if (!locked) return undefined;
+    const current = await findListRow(trx, userId, mediaId);
+    if (!current) return undefined;
+    const decision = decide(current);
+    if ('refused' in decision) return { refused: decision.refused, row: current };
+    const changed = changedFields(current, decision.next);
+    const update: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(changed) as [EntryField, unknown][]) {
+      // Dates are days: stored as midnight UTC.
+      update[COLUMN_OF[field]] =
+        (field === 'startedOn' || field === 'completedOn') && value !== null ? `${String(value)}T00:00:00Z` : value;
+    }
+    if (Object.keys(update).length) {
+      await trx('interaction.user_media').where({ user_id: userId, media_id: mediaId }).update(update);
+    }
+    const row = await findListRow(trx, userId, mediaId);
+    return row && { row };
+  });
+}
+
+/** Everything an entry holds, as stored: what Undo puts back. */
+export interface RemovedEntry {
+  mediaId: string;
+  title: string;
+  status: Status;
+  progress: number | null;
+  rating: number | null;
+  notes: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  metaSnapshot: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Takes a title out of a user's list; returns the entry as it was, or undefined if it was not there. */
+export async function removeEntry(knex: Knex, userId: string, mediaId: string): Promise<RemovedEntry | undefined> {
+  const { rows } = await knex.raw<{ rows: RemovedEntry[] }>(
+    `with removed as (
+       delete from interaction.user_media where user_id = ? and media_id = ? returning *)
+     select r.media_id as "mediaId", m.title, r.status, r.progress, r.rating, r.notes,
+            r.started_at as "startedAt", r.completed_at as "completedAt", r.meta_snapshot as "metaSnapshot",
+            r.created_at as "createdAt", r.updated_at as "updatedAt"
+       from removed r join media.media m on m.id = r.media_id`,
+    [userId, mediaId],
+  );
+  return rows[0];
+}
+
+/**
+ * Puts a removed entry back exactly as it was, its dates included; false when the title is in
+ * the list again already (added since), which is left as it is.
+ */
+export async function restoreEntry(knex: Knex, userId: string, entry: RemovedEntry): Promise<boolean> {
+  const inserted = await knex('interaction.user_media')
+    .insert({
+      user_id: userId,
+      media_id: entry.mediaId,
+      status: entry.status,
+      progress: entry.progress,
+      rating: entry.rating,
+      notes: entry.notes,
+      started_at: entry.startedAt,
+      completed_at: entry.completedAt,
+      meta_snapshot: entry.metaSnapshot === null ? null : JSON.stringify(entry.metaSnapshot),
+      created_at: entry.createdAt,
+      // An insert runs no touch trigger (that is for updates): the time of the last real change comes back.
+      updated_at: entry.updatedAt,
+    })
+    .onConflict(['user_id', 'media_id'])
+    .ignore()
+    .returning('media_id');
+  return inserted.length > 0;
 }

@@ -76,6 +76,20 @@ export function yearRange(raw: Record<string, unknown>, notes: string[]): { from
   return { from, to };
 }
 
+const DECADES = Array.from({ length: 13 }, (_, index) => 2020 - index * 10);
+
+/** The decade links of a year filter, newest first, the chosen one marked. */
+export function decadeLinks(
+  years: { from: number | null; to: number | null },
+  urlFor: (from: number, to: number) => string,
+): { label: string; url: string; current: boolean }[] {
+  return DECADES.map((decade) => ({
+    label: `${decade}s`,
+    url: urlFor(decade, decade + 9),
+    current: years.from === decade && years.to === decade + 9,
+  }));
+}
+
 /** "1990s", "1990–1995", "from 1990", "until 1995". */
 export function yearsLabel(from: number | null, to: number | null): string {
   if (from !== null && to !== null) {
@@ -148,6 +162,16 @@ export function appendColumns(params: URLSearchParams, columns: readonly string[
 export function withQuery(path: string, params: URLSearchParams): string {
   const search = params.toString();
   return search ? `${path}?${search}` : path;
+}
+
+/** The last page there is for this many matches (1 when there are none), at most LAST_PAGE. */
+export function lastPageFor(total: number): number {
+  return Math.min(LAST_PAGE, Math.max(1, Math.ceil(total / PAGE_SIZE)));
+}
+
+/** The note for a page number past the last, which shows the last page instead. */
+export function pastLastPageNote(lastPage: number): string {
+  return `There ${lastPage === 1 ? 'is only 1 page' : `are only ${lastPage} pages`}; this is the last.`;
 }
 
 /** "1–50 of 1,234", or "more than" when the count stopped early. */

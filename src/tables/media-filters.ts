@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { yearsLabel } from './params';
+
+/** The filters on a title that the catalog and the list share. */
+export interface MediaFilters {
+  types: string[];
+  /** ltree paths; each takes in the classes below it. */
+  classes: string[];
+  from: number | null;
+  to: number | null;
+}
+
+/** Narrows a query on `media.media as m` (joined under that alias) by type, class and release years. */
+export function whereMediaMatches(builder: Knex.QueryBuilder, filters: MediaFilters): Knex.QueryBuilder {
+  if (filters.types.length) builder.whereIn('m.media_type', filters.types);
+  if (filters.classes.length) {
+    builder.where((anyClass) => {
+      for (const mediaClass of filters.classes) anyClass.orWhereRaw('m.media_class <@ ?::ltree', [mediaClass]);
+    });
+  }
+  if (filters.from !== null) builder.whereRaw('m.release_date >= make_date(?::int, 1, 1)', [filters.from]);
+  if (filters.to !== null) builder.whereRaw('m.release_date < make_date(?::int + 1, 1, 1)', [filters.to]);
+  return builder;
+}
+
+export interface Badge {
+  label: string;
+  removeUrl: string;
+}
+
+/** The badges of the media filters, each with the URL without it (built by `without`). */
+export function mediaFilterBadges(
+  filters: MediaFilters,
+  labels: { types: Map<string, string>; classes: Map<string, string> },
+  without: (changes: Partial<MediaFilters>) => string,
+): Badge[] {
+  return [
+    ...filters.types.map((type) => ({
+      label: `Type: ${labels.types.get(type) ?? type}`,
+      removeUrl: without({ types: filters.types.filter((other) => other !== type) }),
+    })),
+    ...filters.classes.map((mediaClass) => ({
+      label: `Kind: ${labels.classes.get(mediaClass) ?? mediaClass}`,
+      removeUrl: without({ classes: filters.classes.filter((other) => other !== mediaClass) }),
+    })),
+    ...(filters.from !== null || filters.to !== null
+      ? [{ label: `Released: ${yearsLabel(filters.from, filters.to)}`, removeUrl: without({ from: null, to: null }) }]
+      : []),
+  ];
+}
