@@ -18,6 +18,8 @@ interface Driver {
   toggle(page: Page, label: string): Promise<void>;
   /** Presses a control that changes the page in place (htmx) rather than loading another. */
   press(page: Page, role: 'link' | 'button', name: string): Promise<void>;
+  /** Picks an option of the select with this label. */
+  choose(page: Page, label: string, option: string): Promise<void>;
 }
 
 const mouseAndTyping: Driver = {
@@ -38,6 +40,9 @@ const mouseAndTyping: Driver = {
   },
   async press(page, role, name) {
     await page.getByRole(role, { name, exact: true }).click();
+  },
+  async choose(page, label, option) {
+    await page.getByLabel(label, { exact: true }).selectOption({ label: option });
   },
 };
 
@@ -96,6 +101,12 @@ const keyboardOnly: Driver = {
   async press(page, role, name) {
     await tabTo(page, focusedIs(role, name), `${role} "${name}"`);
     await page.keyboard.press(role === 'button' ? 'Space' : 'Enter');
+  },
+  async choose(page, label, option) {
+    const id = await page.getByLabel(label, { exact: true }).getAttribute('id');
+    await tabTo(page, (p) => p.evaluate((id) => document.activeElement?.id === id, id), `select "${label}"`);
+    // Typing an option's first letters picks it in a closed select, as a keyboard user does.
+    await page.keyboard.type(option);
   },
 };
 
@@ -309,6 +320,99 @@ const JOURNEYS: Journey[] = [
       await page.reload();
       await expectPageMatchesUrl(page);
       expect(await page.locator('thead th').allInnerTexts()).not.toContain('Creators');
+    },
+  },
+  {
+    name: 'list: add three titles, start one and finish it, rate it, note it, remove one and undo',
+    async walk(page, driver, javaScriptEnabled) {
+      await register(page, driver);
+      /** Adds a title from a catalog search, in place (htmx) or by a form post. */
+      const add = async (search: string, title: string) => {
+        await page.goto(`/catalog?q=${encodeURIComponent(search)}`);
+        if (javaScriptEnabled) {
+          await driver.press(page, 'button', `Add ${title}`);
+          await page.locator('#announcer', { hasText: `Added “${title}”` }).waitFor();
+        } else {
+          await driver.activate(page, 'button', `Add ${title}`);
+          expect(await statusText(page)).toContain(`Added “${title}”`);
+        }
+      };
+      await add('righteous kill', 'Righteous Kill');
+      await add('godfather', 'The Godfather');
+      await add('godfather', 'Tokyo Godfathers');
+
+      await driver.activate(page, 'link', 'My list');
+      const titles = () =>
+        page
+          .locator('#rows th[scope="row"]')
+          .evaluateAll((cells) => cells.map((cell) => cell.firstChild?.textContent?.trim() ?? ''));
+      expect(new Set(await titles())).toEqual(new Set(['Righteous Kill', 'The Godfather', 'Tokyo Godfathers']));
+
+      const film = page.locator('#rows tr', { hasText: 'Righteous Kill' });
+      const status = () => film.locator('select[name="status"] option:checked').innerText();
+      const progress = () => film.locator('input[name="progress"]').inputValue();
+      /** A change to the row: htmx saves it and swaps the row; without JavaScript, Save posts the form. */
+      const editRow = async (change: () => Promise<void>) => {
+        if (!javaScriptEnabled) {
+          await change();
+          await driver.activate(page, 'button', 'Save Righteous Kill');
+          expect(await statusText(page)).toContain('Saved “Righteous Kill”');
+          return;
+        }
+        await changeResults(page, true, change);
+        expect(await page.locator('#announcer').innerText()).toContain('Saved “Righteous Kill”');
+      };
+
+      await editRow(() => driver.choose(page, 'Status of Righteous Kill', 'In progress'));
+      expect(await status()).toBe('In progress');
+      const progressLabel = 'Progress of Righteous Kill, in min, out of 101';
+      // A typed value is saved by Enter (the row's form submits), as a select is saved by choosing.
+      await editRow(async () => {
+        await driver.fill(page, progressLabel, '100');
+        if (javaScriptEnabled) await page.keyboard.press('Enter');
+      });
+      expect(await progress()).toBe('100');
+      // +1 reaches the film's length: it is completed.
+      if (javaScriptEnabled) {
+        await changeResults(page, true, () => driver.press(page, 'button', '+1 to the progress of Righteous Kill'));
+        // Focus stays on the button the user pressed.
+        expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toContain('+1');
+      } else await driver.activate(page, 'button', '+1 to the progress of Righteous Kill');
+      expect(await progress()).toBe('101');
+      expect(await status()).toBe('Completed');
+      await editRow(async () => {
+        await driver.fill(page, 'Rating of Righteous Kill, 1 to 10', '8');
+        if (javaScriptEnabled) await page.keyboard.press('Enter');
+      });
+      expect(await film.locator('input[name="rating"]').inputValue()).toBe('8');
+
+      await driver.activate(page, 'link', 'Edit Righteous Kill');
+      await driver.fill(page, 'Notes', 'Tense, and long.');
+      if (javaScriptEnabled && driver !== mouseAndTyping) {
+        // In a textarea Enter is a new line: the keyboard goes on to the Save button.
+        await driver.activate(page, 'button', 'Save');
+      } else await driver.submit(page, 'Save');
+      expect(await statusText(page)).toContain('Saved “Righteous Kill”: notes.');
+
+      if (javaScriptEnabled) {
+        await changeResults(page, true, () => driver.press(page, 'button', 'Remove The Godfather'));
+        expect(await page.locator('#rows tr.removed-row').innerText()).toContain('Removed “The Godfather”');
+        await changeResults(page, true, () => driver.press(page, 'button', 'Undo removing The Godfather'));
+      } else {
+        await driver.activate(page, 'button', 'Remove The Godfather');
+        expect(await statusText(page)).toContain('Removed “The Godfather”');
+        expect(await titles()).not.toContain('The Godfather');
+        await driver.activate(page, 'button', 'Undo');
+        expect(await statusText(page)).toContain('“The Godfather” is back in your list.');
+      }
+      expect(new Set(await titles())).toEqual(new Set(['Righteous Kill', 'The Godfather', 'Tokyo Godfathers']));
+
+      await page.reload();
+      expect(new Set(await titles())).toEqual(new Set(['Righteous Kill', 'The Godfather', 'Tokyo Godfathers']));
+      expect(await status()).toBe('Completed');
+      expect(await progress()).toBe('101');
+      expect(await film.locator('input[name="rating"]').inputValue()).toBe('8');
+      expect(await film.locator('.notes-cell').innerText()).toBe('Tense, and long.');
     },
   },
 ];

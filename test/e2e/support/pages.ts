@@ -49,6 +49,32 @@ async function submitByButton(page: Page, name: string): Promise<Response | null
   return response;
 }
 
+/**
+ * Puts a film (in progress, rated, with notes) and a book (completed) in the signed-in visitor's
+ * list, unless they are there already; returns the film's id.
+ */
+async function withEntries(visitor: { username?: string; running: RunningApp }): Promise<string> {
+  const { knex } = visitor.running.db;
+  const user = await knex('users.users').where({ username: visitor.username }).first<{ id: string }>('id');
+  const film = await knex('media.media').where({ media_type: 'movie' }).orderBy('title').first<{ id: string }>('id');
+  const book = await knex('media.media').where({ media_type: 'book' }).orderBy('title').first<{ id: string }>('id');
+  await knex('interaction.user_media')
+    .insert([
+      {
+        user_id: user.id,
+        media_id: film.id,
+        status: 'in_progress',
+        progress: 40,
+        rating: 70,
+        notes: 'Halfway through.',
+      },
+      { user_id: user.id, media_id: book.id, status: 'completed', rating: 90, completed_at: '2026-01-02T00:00:00Z' },
+    ])
+    .onConflict(['user_id', 'media_id'])
+    .ignore();
+  return film.id;
+}
+
 export const PAGES: PageCase[] = [
   { name: 'home', who: 'both', open: (page) => page.goto('/') },
   { name: 'catalog', who: 'both', open: (page) => page.goto('/catalog') },
@@ -57,6 +83,38 @@ export const PAGES: PageCase[] = [
     variantOf: 'catalog',
     who: 'both',
     open: (page) => page.goto('/catalog?q=harry&type=book&sort=year'),
+  },
+  {
+    name: 'list',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      await withEntries(visitor);
+      return page.goto('/list');
+    },
+  },
+  {
+    name: 'list-filtered',
+    variantOf: 'list',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      await withEntries(visitor);
+      return page.goto('/list?status=in_progress&sort=rating&col=notes&col=started');
+    },
+  },
+  {
+    name: 'list-edit',
+    who: 'signed-in',
+    open: async (page, visitor) => page.goto(`/list/${await withEntries(visitor)}/edit`),
+  },
+  {
+    name: 'list-edit-error',
+    variantOf: 'list-edit',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      await page.goto(`/list/${await withEntries(visitor)}/edit`);
+      await page.getByLabel('Rating', { exact: true }).fill('11');
+      return submitByButton(page, 'Save');
+    },
   },
   { name: 'register', who: 'anonymous', open: (page) => page.goto('/register') },
   { name: 'login', who: 'anonymous', open: (page) => page.goto('/login') },
