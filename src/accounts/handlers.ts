@@ -10,6 +10,7 @@ import { insertLoginEvent } from './queries';
 import { throttledMessage, type SignInResult } from './service';
 import { registrationSchema, signInSchema, type Registration } from './validation';
 import { themeFromCookie } from '../settings/theme';
+import { DEFAULT_RATING_SCALE } from '../users/queries';
 
 const WRONG_CREDENTIALS = 'The username or password is wrong';
 
@@ -126,6 +127,7 @@ export function register(knex: Knex): RequestHandler {
       role: 'member',
       theme: themeFromCookie(req) ?? 'system',
       profileVisibility: 'public',
+      ratingScale: DEFAULT_RATING_SCALE,
     };
     const greeting = `Welcome, ${registration.username}! Your account is ready.`;
     startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), greeting, audit: true });

@@ -18,7 +18,6 @@ import { countEntriesByStatus, STATUS_LABELS, STATUSES } from '../users/queries'
 import {
   editEntry,
   findListRow,
-  findRatingScale,
   insertEntry,
   listEntries,
   removeEntry,
@@ -31,6 +30,7 @@ import {
   DEFAULT_RATING_SCALE,
   progressText,
   RATING_SCALES,
+  scaleView,
   ratingOnScale,
   readEdit,
   UNIT_LABELS,
@@ -139,9 +139,9 @@ function fieldsOf(row: ListRow): EntryFields {
 export function showList(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user!.id;
-    const [{ types, classes }, scale, saved, counts] = await Promise.all([
+    const scale = req.user!.ratingScale;
+    const [{ types, classes }, saved, counts] = await Promise.all([
       catalogVocabulary(knex),
-      findRatingScale(knex, userId),
       findSavedColumns(knex, userId, 'list_columns'),
       countEntriesByStatus(knex, userId),
     ]);
@@ -215,7 +215,7 @@ export function showList(knex: Knex): RequestHandler {
         label: `${STATUS_LABELS[status]} (${formatNumber(counts[status])})`,
         checked: query.statuses.includes(status),
       })),
-      scale: { name: scale, ...RATING_SCALES[scale] },
+      scale: scaleView(scale),
       columns,
       columnChoices: LIST_COLUMNS.map((column) => ({
         value: column,
@@ -293,7 +293,7 @@ async function refuseEdit(
       layout: false,
       rows: [rowView(row, scale, typed, errors)],
       columns: await rowColumns(knex, req),
-      scale: { name: scale, ...RATING_SCALES[scale] },
+      scale: scaleView(scale),
       returnUrl: back,
       message: `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`,
     });
@@ -304,7 +304,7 @@ async function refuseEdit(
     title: `Edit “${row.title}”`,
     page: 'list-edit',
     row: rowView(row, scale, typed, errors),
-    scale: { name: scale, ...RATING_SCALES[scale] },
+    scale: scaleView(scale),
     errors: Object.fromEntries(Object.entries(errors).map(([name, text]) => [name, text])),
     returnUrl: back,
   });
@@ -327,13 +327,13 @@ export function showEditPage(knex: Knex): RequestHandler {
     const userId = req.user!.id;
     const row = mediaId && (await findListRow(knex, userId, mediaId));
     if (!row) return next(createError(404, 'That title is not in your list.'));
-    const scale = await findRatingScale(knex, userId);
+    const scale = req.user!.ratingScale;
     res.locals.section = 'list';
     res.render('list/edit', {
       title: `Edit “${row.title}”`,
       page: 'list-edit',
       row: rowView(row, scale),
-      scale: { name: scale, ...RATING_SCALES[scale] },
+      scale: scaleView(scale),
       errors: {},
       returnUrl: safeNextPath(req.query.next, '/list'),
     });
@@ -368,7 +368,7 @@ export function saveEntry(knex: Knex): RequestHandler {
     const userId = req.user!.id;
     if (!mediaId) return next(createError(404, 'That title is not in your list.'));
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
-    const scale = await findRatingScale(knex, userId);
+    const scale = req.user!.ratingScale;
     const edit = readEdit(req.body, scale);
     let before: ListRow | undefined;
     const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
@@ -388,7 +388,7 @@ export function saveEntry(knex: Knex): RequestHandler {
       layout: false,
       rows: [rowView(result.row, scale)],
       columns: await rowColumns(knex, req),
-      scale: { name: scale, ...RATING_SCALES[scale] },
+      scale: scaleView(scale),
       returnUrl: back,
       message,
     });
@@ -445,12 +445,12 @@ export function undoRemove(knex: Knex): RequestHandler {
     }
     const row = await findListRow(knex, userId, entry.mediaId);
     if (!row) return next(createError(404, 'That title is not in your list.'));
-    const scale = await findRatingScale(knex, userId);
+    const scale = req.user!.ratingScale;
     res.render('list/row-saved', {
       layout: false,
       rows: [rowView(row, scale)],
       columns: await rowColumns(knex, req),
-      scale: { name: scale, ...RATING_SCALES[scale] },
+      scale: scaleView(scale),
       returnUrl: back,
       message,
     });

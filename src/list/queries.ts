@@ -3,14 +3,7 @@ import { searchQuery } from '../catalog/queries';
 import { whereMediaMatches } from '../tables/media-filters';
 import { PAGE_SIZE } from '../tables/params';
 import type { Status } from '../users/queries';
-import {
-  changedFields,
-  DEFAULT_RATING_SCALE,
-  RATING_SCALES,
-  type EntryField,
-  type EntryFields,
-  type RatingScale,
-} from './rules';
+import { changedFields, RATING_SCALES, type EntryField, type EntryFields, type RatingScale } from './rules';
 import type { ListQuery, ListSort } from './table';
 
 /**
@@ -153,14 +146,6 @@ export async function listEntries(
     base.clone().count<{ total: string }[]>({ total: '*' }),
   ]);
   return { rows, total: Number(counted[0]?.total ?? 0) };
-}
-
-/** The user's rating scale (the default when they never chose). */
-export async function findRatingScale(knex: Knex, userId: string): Promise<RatingScale> {
-  const row = await knex('users.preferences')
-    .where('user_id', userId)
-    .first<{ scale: RatingScale } | undefined>('rating_scale as scale');
-  return row?.scale ?? DEFAULT_RATING_SCALE;
 }
 
 const COLUMN_OF: Record<EntryField, string> = {

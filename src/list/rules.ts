@@ -1,5 +1,7 @@
 import type { FieldErrors } from '../http/validation';
-import { STATUSES, type Status } from '../users/queries';
+import { DEFAULT_RATING_SCALE, STATUSES, type RatingScale, type Status } from '../users/queries';
+
+export { DEFAULT_RATING_SCALE, type RatingScale };
 
 /**
  * The rules of a list entry, enforced on the server whatever the form sent: ratings on the user's
@@ -7,13 +9,16 @@ import { STATUSES, type Status } from '../users/queries';
  * status that follow from each other. Pure functions: the handlers load, call, and write.
  */
 
-export const RATING_SCALES = {
-  five_star: { max: 5, step: 20, label: 'stars (1 to 5)' },
-  ten_point: { max: 10, step: 10, label: 'points (1 to 10)' },
-  hundred_point: { max: 100, step: 1, label: 'points (1 to 100)' },
-} as const;
-export type RatingScale = keyof typeof RATING_SCALES;
-export const DEFAULT_RATING_SCALE: RatingScale = 'ten_point';
+export const RATING_SCALES: Record<RatingScale, { max: number; step: number; label: string; title: string }> = {
+  five_star: { max: 5, step: 20, label: 'stars (1 to 5)', title: '5 stars' },
+  ten_point: { max: 10, step: 10, label: 'points (1 to 10)', title: '10 points' },
+  hundred_point: { max: 100, step: 1, label: 'points (1 to 100)', title: '100 points' },
+};
+
+/** A scale as the views use it: its name, its top, its words. */
+export function scaleView(scale: RatingScale) {
+  return { name: scale, ...RATING_SCALES[scale] };
+}
 
 /** A stored rating (1–100) on the user's scale, never below 1. */
 export function ratingOnScale(stored: number | null, scale: RatingScale): number | null {

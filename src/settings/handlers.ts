@@ -3,16 +3,26 @@ import type { Knex } from 'knex';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { parseForm, type FieldErrors } from '../http/validation';
 import { attemptSignIn, throttledMessage } from '../accounts/service';
+import { RATING_SCALES } from '../list/rules';
 import { hashPassword } from '../users/passwords';
 import {
+  DEFAULT_RATING_SCALE,
   deleteSessionsOfUser,
   deleteUser,
+  RATING_SCALE_NAMES,
   updatePasswordHash,
   updateProfileVisibility,
+  updateRatingScale,
   updateTheme,
 } from '../users/queries';
 import { setThemeCookie } from './theme';
-import { accountDeletionSchema, passwordChangeSchema, privacySchema, themeSchema } from './validation';
+import {
+  accountDeletionSchema,
+  passwordChangeSchema,
+  privacySchema,
+  ratingScaleSchema,
+  themeSchema,
+} from './validation';
 
 function renderSettings(req: Request, res: Response, status = 200, errors: FieldErrors = {}): void {
   res.locals.section = 'settings';
@@ -21,6 +31,8 @@ function renderSettings(req: Request, res: Response, status = 200, errors: Field
     page: 'settings',
     errors,
     profileVisibility: req.user?.profileVisibility ?? 'public',
+    ratingScale: req.user?.ratingScale ?? DEFAULT_RATING_SCALE,
+    ratingScales: RATING_SCALE_NAMES.map((name) => ({ value: name, label: RATING_SCALES[name].title })),
   });
 }
 
@@ -34,6 +46,17 @@ export function saveTheme(knex: Knex, secureCookies: boolean): RequestHandler {
     if (req.user) await updateTheme(knex, req.user.id, form.value.theme);
     setThemeCookie(res, form.value.theme, secureCookies);
     setFlash(req, 'status', 'Theme saved.');
+    redirectAfterSaving(req, res, next, '/settings');
+  };
+}
+
+/** The rating scale the list shows and reads; ratings stay stored on one scale, so none change. */
+export function saveRatingScale(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const form = parseForm(ratingScaleSchema, req.body);
+    if (!form.ok) return renderSettings(req, res, 422, form.errors);
+    await updateRatingScale(knex, req.user!.id, form.value.rating_scale);
+    setFlash(req, 'status', `Ratings are now shown and typed as ${RATING_SCALES[form.value.rating_scale].title}.`);
     redirectAfterSaving(req, res, next, '/settings');
   };
 }

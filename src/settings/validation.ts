@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { newPasswordField, PASSWORD_MAX } from '../accounts/validation';
-import { THEMES } from '../users/queries';
+import { RATING_SCALE_NAMES, THEMES } from '../users/queries';
 
 export const themeSchema = z.object({
   theme: z.enum(THEMES, { error: 'Choose one of the themes' }),
+});
+
+export const ratingScaleSchema = z.object({
+  rating_scale: z.enum(RATING_SCALE_NAMES, { error: 'Choose how you rate' }),
 });
 
 export const privacySchema = z.object({

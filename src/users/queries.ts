@@ -2,6 +2,10 @@ import type { Knex } from 'knex';
 
 export const THEMES = ['system', 'light', 'dark', 'high-contrast'] as const;
 export type Theme = (typeof THEMES)[number];
+/** How a user sees and types ratings; every rating is stored on one 1–100 scale (src/list/rules.ts). */
+export const RATING_SCALE_NAMES = ['five_star', 'ten_point', 'hundred_point'] as const;
+export type RatingScale = (typeof RATING_SCALE_NAMES)[number];
+export const DEFAULT_RATING_SCALE: RatingScale = 'ten_point';
 export const STATUSES = ['planning', 'in_progress', 'completed', 'paused', 'dropped'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -20,6 +24,8 @@ export interface SessionUser {
   role: 'member' | 'admin';
   theme: Theme;
   profileVisibility: 'public' | 'private';
+  /** How ratings are shown and typed: 'five_star', 'ten_point' or 'hundred_point'. */
+  ratingScale: RatingScale;
 }
 
 export interface SignInCandidate {
@@ -34,6 +40,7 @@ const sessionUserColumns = [
   'u.role',
   'p.theme',
   'p.profile_visibility as profileVisibility',
+  'p.rating_scale as ratingScale',
 ] as const;
 
 /** The signed-in user with their display preferences; undefined when the account is gone. */
@@ -94,6 +101,10 @@ export async function updatePasswordHash(knex: Knex, userId: string, passwordHas
 
 export async function updateTheme(knex: Knex, userId: string, theme: Theme): Promise<void> {
   await knex('users.preferences').where('user_id', userId).update({ theme });
+}
+
+export async function updateRatingScale(knex: Knex, userId: string, scale: RatingScale): Promise<void> {
+  await knex('users.preferences').where('user_id', userId).update({ rating_scale: scale });
 }
 
 export async function updateProfileVisibility(

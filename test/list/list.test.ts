@@ -299,6 +299,52 @@ describe('my list', () => {
     });
   });
 
+  it('shows and reads ratings on the scale the user chose in settings', async () => {
+    const { user, agent } = await member();
+    const [movie] = await titlesOf('movie', 1, 100);
+    await put(user.id, movie!.id, { rating: 80 });
+    const settings = cheerio.load((await agent.get('/settings')).text);
+    const chosen = await agent
+      .post('/settings/rating-scale')
+      .type('form')
+      .send({
+        _csrf: settings('form[action="/settings/rating-scale"] input[name="_csrf"]').val(),
+        rating_scale: 'five_star',
+      });
+    expect(chosen.status).toBe(303);
+    expect(
+      cheerio
+        .load((await agent.get('/settings')).text)('.flash')
+        .text(),
+    ).toContain('5 stars');
+
+    const $ = await load(agent, '/list');
+    expect($(`#rating-${movie!.id}`).val()).toBe('4');
+    expect($(`#rating-${movie!.id}`).attr('max')).toBe('5');
+    const fields = rowForm($, movie!.id);
+    expect(
+      (
+        await agent
+          .post(`/list/${movie!.id}`)
+          .type('form')
+          .send({ ...fields, rating: '6' })
+      ).status,
+    ).toBe(422);
+    await agent
+      .post(`/list/${movie!.id}`)
+      .type('form')
+      .send({ ...fields, rating: '5' });
+    expect(await entry(user.id, movie!.id)).toMatchObject({ rating: 100 });
+    const refused = await agent
+      .post('/settings/rating-scale')
+      .type('form')
+      .send({
+        _csrf: settings('form[action="/settings/rating-scale"] input[name="_csrf"]').val(),
+        rating_scale: 'stars',
+      });
+    expect(refused.status).toBe(422);
+  });
+
   describe('remove and undo', () => {
     it('removes without JavaScript, offers Undo, and Undo restores every field as it was', async () => {
       const { user, agent } = await member();
