@@ -26,7 +26,7 @@ const member: SessionUser = {
   role: 'member',
   theme: 'system',
   profileVisibility: 'public',
-      ratingScale: 'ten_point',
+  ratingScale: 'ten_point',
 };
 const admin: SessionUser = { ...member, id: 'u2', username: 'admin', role: 'admin' };
 
