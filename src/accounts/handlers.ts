@@ -128,6 +128,7 @@ export function register(knex: Knex): RequestHandler {
       theme: themeFromCookie(req) ?? 'system',
       profileVisibility: 'public',
       ratingScale: DEFAULT_RATING_SCALE,
+      listColumns: null,
     };
     const greeting = `Welcome, ${registration.username}! Your account is ready.`;
     startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), greeting, audit: true });

@@ -140,9 +140,9 @@ export function showList(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user!.id;
     const scale = req.user!.ratingScale;
-    const [{ types, classes }, saved, counts] = await Promise.all([
+    const saved = req.user!.listColumns;
+    const [{ types, classes }, counts] = await Promise.all([
       catalogVocabulary(knex),
-      findSavedColumns(knex, userId, 'list_columns'),
       countEntriesByStatus(knex, userId),
     ]);
     const parsed = parseListQuery(req.query as Record<string, unknown>, {
@@ -292,7 +292,7 @@ async function refuseEdit(
     res.render('list/row-saved', {
       layout: false,
       rows: [rowView(row, scale, typed, errors)],
-      columns: await rowColumns(knex, req),
+      columns: rowColumns(req),
       scale: scaleView(scale),
       returnUrl: back,
       message: `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`,
@@ -311,13 +311,12 @@ async function refuseEdit(
 }
 
 /** The list columns the row's page shows (from the page's URL, else the saved ones). */
-async function rowColumns(knex: Knex, req: Request): Promise<ListColumn[]> {
+function rowColumns(req: Request): ListColumn[] {
   const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
   const params = new URL(back, 'http://omt.invalid').searchParams;
   const chosen = params.has('col') ? { col: params.getAll('col') } : {};
   const { query } = parseListQuery(chosen, { types: [], classes: [], scale: DEFAULT_RATING_SCALE });
-  const saved = await findSavedColumns(knex, req.user!.id, 'list_columns');
-  return resolveListColumns(query, saved);
+  return resolveListColumns(query, req.user!.listColumns);
 }
 
 /** GET /list/:mediaId/edit: every field of one entry, as a plain form (the no-JS way to edit). */
@@ -387,7 +386,7 @@ export function saveEntry(knex: Knex): RequestHandler {
     res.render('list/row-saved', {
       layout: false,
       rows: [rowView(result.row, scale)],
-      columns: await rowColumns(knex, req),
+      columns: rowColumns(req),
       scale: scaleView(scale),
       returnUrl: back,
       message,
@@ -417,7 +416,7 @@ export function removeFromList(knex: Knex): RequestHandler {
     res.render('list/removed', {
       layout: false,
       removed,
-      columnCount: 5 + (await rowColumns(knex, req)).length,
+      columnCount: 5 + rowColumns(req).length,
       returnUrl: back,
       message,
     });
@@ -449,7 +448,7 @@ export function undoRemove(knex: Knex): RequestHandler {
     res.render('list/row-saved', {
       layout: false,
       rows: [rowView(row, scale)],
-      columns: await rowColumns(knex, req),
+      columns: rowColumns(req),
       scale: scaleView(scale),
       returnUrl: back,
       message,

@@ -26,6 +26,8 @@ export interface SessionUser {
   profileVisibility: 'public' | 'private';
   /** How ratings are shown and typed: 'five_star', 'ten_point' or 'hundred_point'. */
   ratingScale: RatingScale;
+  /** The list columns chosen last, or null for the defaults (so an edited row needs no query for them). */
+  listColumns: string[] | null;
 }
 
 export interface SignInCandidate {
@@ -41,6 +43,7 @@ const sessionUserColumns = [
   'p.theme',
   'p.profile_visibility as profileVisibility',
   'p.rating_scale as ratingScale',
+  'p.list_columns as listColumns',
 ] as const;
 
 /** The signed-in user with their display preferences; undefined when the account is gone. */

@@ -27,6 +27,7 @@ const member: SessionUser = {
   theme: 'system',
   profileVisibility: 'public',
   ratingScale: 'ten_point',
+  listColumns: null,
 };
 const admin: SessionUser = { ...member, id: 'u2', username: 'admin', role: 'admin' };
 

@@ -230,7 +230,12 @@ async function main(): Promise<void> {
     const loader = startLoadProcess();
     load = loader;
     const phase = (paths: string[], total: number) =>
-      loader.run({ port: served.port, paths, total, concurrency: options.concurrency });
+      loader.run({
+        port: served.port,
+        targets: paths.map((path) => ({ path })),
+        total,
+        concurrency: options.concurrency,
+      });
 
     say(`\nmachine: ${machine}`);
     for (const line of dataset) say(`dataset: ${line}`);

@@ -14,18 +14,42 @@ import { projectRoot } from '../../src/paths';
 
 export interface Reply {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: string;
   /** Until the last byte arrived, before decompression. */
   ms: number;
 }
 
-export function makeClient(port: number, concurrency: number) {
+/** One request of a phase: a GET by default; `expect` is text the answer must hold. */
+export interface Target {
+  path: string;
+  method?: 'GET' | 'POST';
+  /** A form body (application/x-www-form-urlencoded). */
+  body?: string;
+  headers?: Record<string, string>;
+  expect?: string;
+}
+
+/** How a target is named in the figures. */
+export const targetName = (target: Target) => `${target.method === 'POST' ? 'POST ' : ''}${target.path}`;
+
+export function makeClient(port: number, concurrency: number, commonHeaders: Record<string, string> = {}) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const get = (path: string) =>
+  const send = (target: Target) =>
     new Promise<Reply>((resolve, reject) => {
       const started = performance.now();
-      const request = http.get(
-        { host: '127.0.0.1', port, path, agent, headers: { 'accept-encoding': 'gzip', accept: 'text/html' } },
+      const headers: Record<string, string> = {
+        'accept-encoding': 'gzip',
+        accept: 'text/html',
+        ...commonHeaders,
+        ...target.headers,
+      };
+      if (target.body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        headers['content-length'] = String(Buffer.byteLength(target.body));
+      }
+      const request = http.request(
+        { host: '127.0.0.1', port, path: target.path, method: target.method ?? 'GET', agent, headers },
         (response) => {
           const parts: Buffer[] = [];
           response.on('data', (part: Buffer) => parts.push(part));
@@ -34,24 +58,28 @@ export function makeClient(port: number, concurrency: number) {
             const ms = performance.now() - started;
             const raw = Buffer.concat(parts);
             const status = response.statusCode ?? 0;
-            if (response.headers['content-encoding'] !== 'gzip') {
-              resolve({ status, body: raw.toString('utf8'), ms });
+            const { headers } = response;
+            if (headers['content-encoding'] !== 'gzip') {
+              resolve({ status, headers, body: raw.toString('utf8'), ms });
               return;
             }
             zlib.gunzip(raw, (error, body) =>
-              error ? reject(error) : resolve({ status, body: body.toString('utf8'), ms }),
+              error ? reject(error) : resolve({ status, headers, body: body.toString('utf8'), ms }),
             );
           });
         },
       );
       request.on('error', reject);
+      request.end(target.body);
     });
-  return { get, close: () => agent.destroy() };
+  const get = (path: string) => send({ path });
+  return { get, send, close: () => agent.destroy() };
 }
 
 /** A catalog page that rendered: rows, or the empty state. */
-export function problemWith(reply: Reply): string | undefined {
+export function problemWith(reply: Reply, expect?: string): string | undefined {
   if (reply.status !== 200) return `status ${reply.status}`;
+  if (expect !== undefined) return reply.body.includes(expect) ? undefined : `no "${expect}" in the answer`;
   if (!reply.body.includes('id="rows"') && !reply.body.includes('Nothing matches')) return 'no rows and no empty state';
   return undefined;
 }
@@ -67,31 +95,32 @@ export interface PhaseResult {
 
 /** `total` requests with `concurrency` in flight, cycling through the scenario's paths. */
 async function runPhase(
-  get: (path: string) => Promise<Reply>,
-  paths: string[],
+  send: (target: Target) => Promise<Reply>,
+  targets: Target[],
   total: number,
   concurrency: number,
 ): Promise<PhaseResult> {
   const latencies: number[] = [];
-  const byPath = new Map<string, number[]>(paths.map((path) => [path, []]));
+  const byPath = new Map<string, number[]>(targets.map((target) => [targetName(target), []]));
   let errors = 0;
   let firstError: string | undefined;
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < total; i = next++) {
-      const path = paths[i % paths.length] ?? '/catalog';
+      const target = targets[i % targets.length]!;
+      const name = targetName(target);
       try {
-        const reply = await get(path);
+        const reply = await send(target);
         latencies.push(reply.ms);
-        byPath.get(path)?.push(reply.ms);
-        const problem = problemWith(reply);
+        byPath.get(name)?.push(reply.ms);
+        const problem = problemWith(reply, target.expect);
         if (problem) {
           errors += 1;
-          firstError ??= `${path}: ${problem}`;
+          firstError ??= `${name}: ${problem}`;
         }
       } catch (error) {
         errors += 1;
-        firstError ??= `${path}: ${error instanceof Error ? error.message : String(error)}`;
+        firstError ??= `${name}: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
   };
@@ -102,16 +131,18 @@ async function runPhase(
 
 export interface PhaseRequest {
   port: number;
-  paths: string[];
+  targets: Target[];
   total: number;
   concurrency: number;
+  /** Sent with every request (a session cookie, say). */
+  headers?: Record<string, string>;
 }
 
 /** A phase measured in this process (the child's side of startLoadProcess). */
 export async function measurePhase(request: PhaseRequest): Promise<PhaseResult> {
-  const client = makeClient(request.port, request.concurrency);
+  const client = makeClient(request.port, request.concurrency, request.headers);
   try {
-    return await runPhase(client.get, request.paths, request.total, request.concurrency);
+    return await runPhase(client.send, request.targets, request.total, request.concurrency);
   } finally {
     client.close();
   }
@@ -138,6 +169,8 @@ export async function startServerProcess(options: {
   processes: number;
   poolMax: number;
   logLevel: string;
+  /** More environment for the server (TRUST_PROXY, say). */
+  env?: Record<string, string>;
 }): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, 'src', 'server.ts')], {
@@ -155,6 +188,7 @@ export async function startServerProcess(options: {
       SEED_ON_START: 'false',
       SESSION_SECRET: 'a-bench-secret-that-is-at-least-32-characters-long',
       LOG_LEVEL: options.logLevel,
+      ...options.env,
     },
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
