@@ -16,6 +16,7 @@ import { setUpRequestLogging } from './http/request-logging';
 import { setUpSecurityHeaders } from './http/security';
 import { setUpNavigation, setUpViews } from './http/views';
 import type { Logger } from './logger';
+import { mediaRoutes } from './media/routes';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
 import { resolveTheme } from './settings/theme';
@@ -67,6 +68,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);
   // After the session, so an error about the body (too large, say) is shown in the visitor's theme.
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
+  app.use('/api', express.json({ limit: '16kb' }));
   app.use(csrf.protect);
 
   app.use(homeRoutes(knex));
@@ -75,6 +77,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(accountRoutes(knex, passport));
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
   app.use(profileRoutes(knex));
+  app.use(mediaRoutes(knex));
 
   app.use(notFound);
   app.use(handleErrors);

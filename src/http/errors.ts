@@ -1,6 +1,19 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import createError, { isHttpError } from 'http-errors';
 import { isCsrfError } from '../auth/csrf';
+import { wantsJson } from './fragments';
+
+/** The code of a JSON error, by status, for API clients to branch on. */
+const ERROR_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  422: 'invalid',
+};
 
 const CLIENT_ERROR_TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -38,6 +51,19 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next
         res.send(html);
       }
     });
+  if (wantsJson(req)) {
+    // API errors are JSON: { error: { code, message, field? } }.
+    const exposed = status < 500 && isHttpError(error) && error.expose;
+    const field = exposed ? (error as { field?: unknown }).field : undefined;
+    res.json({
+      error: {
+        code: isCsrfError(error) ? 'csrf' : (ERROR_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request')),
+        message: exposed ? error.message : status === 404 ? 'Not found.' : 'The request could not be handled.',
+        ...(typeof field === 'string' ? { field } : {}),
+      },
+    });
+    return;
+  }
   if (isCsrfError(error)) {
     render('errors/csrf', { title: 'This form has expired', page: 'error' });
   } else if (status === 404) {

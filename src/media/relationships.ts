@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+
+/**
+ * Typed links between titles (media.relationships). Every link has its inverse
+ * (media.relationship_kinds.inverse_kind: sequel ↔ prequel, adaptation ↔ source, ...), and the
+ * two are written and removed together in one transaction, so both pages always agree.
+ */
+export interface RelationshipKind {
+  kind: string;
+  inverseKind: string;
+  label: string;
+}
+
+export interface RelatedTitle {
+  kind: string;
+  kindLabel: string;
+  id: string;
+  title: string;
+  mediaType: string;
+  typeLabel: string;
+  releaseDate: string | null;
+  releaseDatePrecision: 'year' | 'month' | 'day';
+}
+
+export function listRelationshipKinds(knex: Knex): Promise<RelationshipKind[]> {
+  return knex('media.relationship_kinds')
+    .orderBy('position')
+    .select<RelationshipKind[]>('kind', 'inverse_kind as inverseKind', 'label');
+}
+
+export async function mediaExists(knex: Knex, id: string): Promise<boolean> {
+  return Boolean(await knex('media.media').where({ id }).first('id'));
+}
+
+/** A title's links, in the kinds' order, then by release date and title; one query. */
+export function listRelated(knex: Knex, mediaId: string): Promise<RelatedTitle[]> {
+  return knex('media.relationships as r')
+    .join('media.relationship_kinds as k', 'k.kind', 'r.kind')
+    .join('media.media as m', 'm.id', 'r.target_id')
+    .join('media.media_types as t', 't.media_type', 'm.media_type')
+    .where('r.source_id', mediaId)
+    .orderBy([
+      { column: 'k.position' },
+      { column: 'm.release_date', nulls: 'last' },
+      { column: 'm.title' },
+      { column: 'm.id' },
+    ])
+    .select<RelatedTitle[]>(
+      'r.kind',
+      'k.label as kindLabel',
+      'm.id',
+      'm.title',
+      'm.media_type as mediaType',
+      't.label as typeLabel',
+      knex.raw(`to_char(m.release_date, 'YYYY-MM-DD') as "releaseDate"`),
+      'm.release_date_precision as releaseDatePrecision',
+    );
+}
+
+export type LinkOutcome = 'created' | 'duplicate' | 'unknown_source' | 'unknown_target';
+
+/**
+ * Links source to target with `kind`, and target to source with its inverse, in one transaction.
+ * A link that exists already (or is being made by a concurrent request: the second waits for the
+ * first's commit, then finds it) is a duplicate, and nothing is written.
+ */
+/** Thrown inside the transaction to roll it back when the link exists. */
+class DuplicateLink extends Error {}
+
+export async function addRelationship(
+  knex: Knex,
+  link: { sourceId: string; kind: RelationshipKind; targetId: string },
+): Promise<LinkOutcome> {
+  try {
+    return await knex.transaction(async (trx) => {
+      const found = await trx('media.media').whereIn('id', [link.sourceId, link.targetId]).pluck('id');
+      if (!found.includes(link.sourceId)) return 'unknown_source';
+      if (!found.includes(link.targetId)) return 'unknown_target';
+      const inserted = await trx('media.relationships')
+        .insert([
+          { source_id: link.sourceId, kind: link.kind.kind, target_id: link.targetId },
+          { source_id: link.targetId, kind: link.kind.inverseKind, target_id: link.sourceId },
+        ])
+        .onConflict(['source_id', 'kind', 'target_id'])
+        .ignore()
+        .returning('source_id');
+      // Either side there already: nothing is written, so no half-link is ever made.
+      if (inserted.length !== 2) throw new DuplicateLink();
+      return 'created';
+    });
+  } catch (error) {
+    if (error instanceof DuplicateLink) return 'duplicate';
+    throw error;
+  }
+}
+
+/** Removes a link and its inverse together; false when there was no such link. */
+export async function removeRelationship(
+  knex: Knex,
+  link: { sourceId: string; kind: RelationshipKind; targetId: string },
+): Promise<boolean> {
+  return knex.transaction(async (trx) => {
+    const removed = await trx('media.relationships')
+      .where({ source_id: link.sourceId, kind: link.kind.kind, target_id: link.targetId })
+      .delete();
+    if (removed === 0) return false;
+    await trx('media.relationships')
+      .where({ source_id: link.targetId, kind: link.kind.inverseKind, target_id: link.sourceId })
+      .delete();
+    return true;
+  });
+}
