@@ -75,6 +75,18 @@ async function withEntries(visitor: { username?: string; running: RunningApp }):
   return film.id;
 }
 
+/** A title with sequels and prequels (so its page shows related titles and a watch order). */
+async function linkedTitle(running: RunningApp): Promise<string> {
+  const row = await running.db
+    .knex('media.relationships as r')
+    .join('media.media as m', 'm.id', 'r.source_id')
+    .where('r.kind', 'sequel')
+    .whereNotNull('m.collection_path')
+    .orderBy('m.title')
+    .first<{ id: string }>('m.id as id');
+  return row.id;
+}
+
 export const PAGES: PageCase[] = [
   { name: 'home', who: 'both', open: (page) => page.goto('/') },
   { name: 'catalog', who: 'both', open: (page) => page.goto('/catalog') },
@@ -114,6 +126,22 @@ export const PAGES: PageCase[] = [
       await page.goto(`/list/${await withEntries(visitor)}/edit`);
       await page.getByLabel('Rating', { exact: true }).fill('11');
       return submitByButton(page, 'Save');
+    },
+  },
+  {
+    name: 'media',
+    who: 'both',
+    open: async (page, { running }) => page.goto(`/media/${await linkedTitle(running)}`),
+  },
+  {
+    name: 'collection',
+    who: 'both',
+    open: async (page, { running }) => {
+      const row = await running.db
+        .knex('media.media')
+        .where('id', await linkedTitle(running))
+        .first<{ path: string }>(running.db.knex.raw('collection_path::text as path'));
+      return page.goto(`/collections/${row.path}`);
     },
   },
   { name: 'register', who: 'anonymous', open: (page) => page.goto('/register') },

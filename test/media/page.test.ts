@@ -1,0 +1,235 @@
+import * as cheerio from 'cheerio';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createTestApp } from '../support/app';
+import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { createUser, signedInAgent, type Agent } from '../support/session';
+
+/** The media page, /media/:id. */
+describe('the media page', () => {
+  let db: TestDatabase;
+  let app: Express;
+  let counter = 0;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    app = createTestApp(db.knex);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  /** A title of our own, so its links and attributes are known. */
+  async function makeTitle(fields: Record<string, unknown> = {}): Promise<string> {
+    counter += 1;
+    const [row] = await db
+      .knex('media.media')
+      .insert({
+        media_type: 'movie',
+        media_class: 'video.film',
+        title: `Page test film ${counter}`,
+        release_date: `${2000 + counter}-05-01`,
+        ...fields,
+      })
+      .returning<{ id: string }[]>('id');
+    return row!.id;
+  }
+
+  const link = (source: string, kind: string, target: string, inverse: string) =>
+    db.knex('media.relationships').insert([
+      { source_id: source, kind, target_id: target },
+      { source_id: target, kind: inverse, target_id: source },
+    ]);
+
+  const load = async (agent: Agent | ReturnType<typeof request>, path: string) => {
+    const response = await agent.get(path);
+    expect(response.status).toBe(200);
+    return cheerio.load(response.text);
+  };
+
+  it('is a 404 page for an unknown or malformed id', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id', '123', "1' or '1'='1"]) {
+      const response = await request(app).get(`/media/${encodeURIComponent(id)}`);
+      expect(response.status).toBe(404);
+      expect(cheerio.load(response.text)('body').attr('data-page')).toBe('error');
+    }
+  });
+
+  it('shows the title, its kind as a trail of catalog links, its facts, and Sign in to track', async () => {
+    const id = await makeTitle({
+      media_type: 'anime',
+      media_class: 'video.series.anime',
+      original_title: 'オリジナル',
+      creators: ['Someone Real'],
+      country_of_origin: 'JP',
+      attributes: JSON.stringify({ episodes: 24, format: 'TV', dataset: 'x', unheard_of: 'hidden' }),
+    });
+    const $ = await load(request(app), `/media/${id}`);
+    expect($('body').attr('data-page')).toBe('media');
+    expect($('h1').text()).toMatch(/^Page test film/);
+    expect($('.original-title').text()).toBe('オリジナル');
+    expect(
+      $('.breadcrumb a')
+        .map((_, el) => [[$(el).text(), $(el).attr('href')]])
+        .get(),
+    ).toEqual([
+      ['Video: films and series', '/catalog?class=video'],
+      ['Series: TV and anime', '/catalog?class=video.series'],
+      ['Anime', '/catalog?class=video.series.anime'],
+    ]);
+    const facts = Object.fromEntries(
+      $('.media-facts dt')
+        .map((_, el) => [[$(el).text(), $(el).next('dd').text()]])
+        .get() as [string, string][],
+    );
+    expect(facts).toMatchObject({
+      Type: 'Anime',
+      Episodes: '24 episodes',
+      Format: 'TV',
+      Country: 'JP',
+      By: 'Someone Real',
+    });
+    expect($('.media-facts').text()).not.toContain('hidden');
+    expect($('.tracking-panel a').attr('href')).toBe(`/login?next=${encodeURIComponent(`/media/${id}`)}`);
+  });
+
+  it('links external ids where the source has a public address', async () => {
+    const id = await makeTitle({ attributes: JSON.stringify({ runtime_minutes: 101 }) });
+    await db.knex('media.external_links').insert([
+      { media_id: id, source_name: 'tmdb', external_key: `movie/9${counter}` },
+      { media_id: id, source_name: 'isbn13', external_key: '9780000000000' },
+      { media_id: id, source_name: 'catalog_seed', external_key: `seed-${counter}` },
+    ]);
+    const $ = await load(request(app), `/media/${id}`);
+    expect($('.external-ids a').attr('href')).toBe(`https://www.themoviedb.org/movie/9${counter}`);
+    expect($('.external-ids').text()).toContain('ISBN-13: 9780000000000');
+    expect($('.external-ids').text()).not.toContain('seed-');
+    expect($('.media-facts').text()).toContain('101 min');
+  });
+
+  it('groups related titles by kind, and reads the watch order along sequels, safe from cycles', async () => {
+    const [first, second, third, adaptation] = [
+      await makeTitle(),
+      await makeTitle(),
+      await makeTitle(),
+      await makeTitle(),
+    ];
+    await link(first, 'sequel', second, 'prequel');
+    await link(second, 'sequel', third, 'prequel');
+    // A bad link back to the start: the walk must still end.
+    await link(third, 'sequel', first, 'prequel');
+    await link(second, 'adaptation', adaptation, 'source');
+    const $ = await load(request(app), `/media/${second}`);
+    expect($('#related-heading').length).toBe(1);
+    expect(
+      $('.related')
+        .prev('h3')
+        .map((_, el) => $(el).text())
+        .get(),
+    ).toEqual(['Sequel', 'Prequel', 'Adaptation']);
+    const order = $('.watch-order li')
+      .map((_, el) => $(el).find('a, strong').first().text())
+      .get();
+    expect(order).toHaveLength(3);
+    expect(new Set(order).size).toBe(3);
+    expect($('.watch-order strong[aria-current="page"]').text()).toMatch(/^Page test film/);
+  });
+
+  it('gives its owner the list’s entry form, posting to the list’s endpoint and coming back here', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    const [id, related] = [await makeTitle(), await makeTitle()];
+    await link(id, 'sequel', related, 'prequel');
+    const before = await load(agent, `/media/${id}`);
+    expect(before('.tracking-panel form[action="/list"] input[name="next"]').val()).toBe(`/media/${id}`);
+    expect(before('.related form[action="/list"] button').text()).toContain('Add');
+
+    await db.knex('interaction.user_media').insert([
+      { user_id: user.id, media_id: id, status: 'in_progress', rating: 80 },
+      { user_id: user.id, media_id: related, status: 'planning' },
+    ]);
+    const $ = await load(agent, `/media/${id}`);
+    const form = $(`.tracking-panel form[action="/list/${id}"]`);
+    expect(form.length).toBe(1);
+    expect(form.find('#rating').val()).toBe('8');
+    expect($('.related .entry-status').text()).toContain('In your list: Planning');
+    const fields: Record<string, string> = {};
+    form.find('input[name], select[name], textarea[name]').each((_, el) => {
+      const field = $(el);
+      fields[field.attr('name')!] = field.is('select')
+        ? (field.find('option[selected]').attr('value') ?? '')
+        : String(field.val() ?? '');
+    });
+    const saved = await agent
+      .post(`/list/${id}`)
+      .type('form')
+      .send({ ...fields, status: 'paused' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/media/${id}`);
+    expect((await load(agent, `/media/${id}`))('.flash').text()).toContain('status Paused');
+  });
+
+  it('shows how many track it and their average rating', async () => {
+    const id = await makeTitle();
+    for (const rating of [60, 90, null]) {
+      const user = await createUser(db.knex);
+      await db.knex('interaction.user_media').insert({ user_id: user.id, media_id: id, status: 'completed', rating });
+    }
+    const $ = await load(request(app), `/media/${id}`);
+    expect($('.media-facts').text()).toContain('3 users');
+    expect($('.media-facts').text()).toContain('8 out of 10 (2 ratings)');
+  });
+
+  it('runs the same number of queries whatever the number of related titles', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    const [few, many] = [await makeTitle(), await makeTitle()];
+    await link(few, 'sequel', await makeTitle(), 'prequel');
+    for (let i = 0; i < 25; i += 1) await link(many, 'adaptation', await makeTitle(), 'source');
+    const queriesFor = async (id: string) => {
+      let count = 0;
+      const listener = () => (count += 1);
+      db.knex.on('query', listener);
+      await load(agent, `/media/${id}`);
+      db.knex.off('query', listener);
+      return count;
+    };
+    const fewQueries = await queriesFor(few);
+    expect(await queriesFor(many)).toBe(fewQueries);
+    expect(fewQueries).toBeLessThanOrEqual(12);
+  });
+
+  describe('franchises', () => {
+    it('lists every title at or below a path in release order, with its parts, reachable from a media page', async () => {
+      const root = `page_test_${process.pid}`;
+      const late = await makeTitle({ collection_path: `${root}.second_arc`, release_date: '2020-01-01' });
+      const early = await makeTitle({ collection_path: root, release_date: '1990-01-01' });
+      const middle = await makeTitle({ collection_path: `${root}.first_arc`, release_date: '2000-01-01' });
+      const fromPage = await load(request(app), `/media/${middle}`);
+      expect(fromPage('.media-facts a[href^="/collections/"]').attr('href')).toBe(`/collections/${root}.first_arc`);
+
+      const $ = await load(request(app), `/collections/${root}`);
+      expect($('body').attr('data-page')).toBe('collection');
+      expect(
+        $('.collection-titles a')
+          .map((_, el) => $(el).attr('href'))
+          .get(),
+      ).toEqual([`/media/${early}`, `/media/${middle}`, `/media/${late}`]);
+      expect(
+        $('#parts-heading + ul a')
+          .map((_, el) => $(el).attr('href'))
+          .get(),
+      ).toEqual([`/collections/${root}.first_arc`, `/collections/${root}.second_arc`]);
+      const part = await load(request(app), `/collections/${root}.second_arc`);
+      expect(part('.collection-titles a').attr('href')).toBe(`/media/${late}`);
+      expect(part('.breadcrumb a').attr('href')).toBe(`/collections/${root}`);
+    });
+
+    it('is a 404 page for a path with no titles or that is no path at all', async () => {
+      for (const path of ['no_such_franchise', 'bad path', 'a..b', "x'--"]) {
+        expect((await request(app).get(`/collections/${encodeURIComponent(path)}`)).status).toBe(404);
+      }
+    });
+  });
+});
