@@ -11,7 +11,9 @@ import {
   type RelationshipKind,
 } from './relationships';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A title id as text (a UUID). */
+export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = UUID_TEXT;
 
 /** A title id from the path, or a 404 (a malformed id names no title). */
 export function mediaIdFrom(value: unknown): string {

@@ -1,14 +1,15 @@
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { rowView } from '../list/handlers';
 import { findListRow } from '../list/queries';
 import { ratingOnScale, scaleView } from '../list/rules';
 import { DEFAULT_RATING_SCALE, STATUS_LABELS, type Status } from '../users/queries';
-import { mediaIdFrom } from './api';
+import { mediaIdFrom, UUID_TEXT } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
 import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, statusesOf, watchOrder } from './queries';
-import { listRelated } from './relationships';
+import { addRelationship, listRelated, listRelationshipKinds, removeRelationship } from './relationships';
+import { redirectAfterSaving, setFlash } from '../http/flash';
 
 /**
  * GET /media/:id: a title's page. A bounded number of queries whatever its links: the title with
@@ -26,12 +27,13 @@ export function showMedia(knex: Knex): RequestHandler {
     const media = await findMediaDetail(knex, id);
     if (!media) return next(createError(404, 'There is no such title.'));
     const user = req.user;
-    const [trail, ids, related, chain, entry] = await Promise.all([
+    const [trail, ids, related, chain, entry, kinds] = await Promise.all([
       classTrail(knex, media.mediaClass),
       externalIds(knex, id),
       listRelated(knex, id),
       watchOrder(knex, id),
       user ? findListRow(knex, user.id, id) : undefined,
+      user?.role === 'admin' ? listRelationshipKinds(knex) : [],
     ]);
     const statuses = user
       ? await statusesOf(
@@ -68,8 +70,11 @@ export function showMedia(knex: Knex): RequestHandler {
       })),
       chain: chain.length > 1 ? chain : [],
       entry: entry ? rowView(entry, scale) : null,
-      errors: {},
+      errors: res.locals.errors ?? {},
       returnUrl: here,
+      isAdmin: user?.role === 'admin',
+      kinds,
+      linkForm: res.locals.linkForm ?? { kind: '', targetId: '' },
       collectionUrl: media.collectionPath ? `/collections/${media.collectionPath}` : null,
       collectionLabel: media.collectionPath?.split('.').map(humanPath).join(' › ') ?? null,
     });
@@ -105,5 +110,66 @@ export function showCollection(knex: Knex): RequestHandler {
         titles: child.titles,
       })),
     });
+  };
+}
+
+/** The media page again with the admin link form's error (422), nothing written. */
+async function refuseLink(
+  knex: Knex,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  status: number,
+  errors: Record<string, string>,
+) {
+  res.status(status);
+  res.locals.errors = errors;
+  res.locals.linkForm = {
+    kind: typeof req.body?.kind === 'string' ? req.body.kind : '',
+    targetId: typeof req.body?.target_id === 'string' ? req.body.target_id.slice(0, 100) : '',
+  };
+  return showMedia(knex)(req, res, next);
+}
+
+/**
+ * POST /media/:id/relationships (form): administrators link this title to another, the inverse
+ * written with it, as the API does. Back to the page with a message; a refusal shows the page
+ * again with the form's values and its error.
+ */
+export function linkFromPage(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const sourceId = mediaIdFrom(req.params.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const kinds = await listRelationshipKinds(knex);
+    const kind = kinds.find((candidate) => candidate.kind === body.kind);
+    const targetId = typeof body.target_id === 'string' ? body.target_id.trim().toLowerCase() : '';
+    if (!kind) return refuseLink(knex, req, res, next, 422, { kind: 'Choose a kind of link.' });
+    if (!UUID_TEXT.test(targetId)) {
+      return refuseLink(knex, req, res, next, 422, { target_id: 'Paste the id from the other title’s page address.' });
+    }
+    if (targetId === sourceId)
+      return refuseLink(knex, req, res, next, 422, { target_id: 'A title cannot be linked to itself.' });
+    const outcome = await addRelationship(knex, { sourceId, kind, targetId });
+    if (outcome === 'unknown_source') return next(createError(404, 'There is no such title.'));
+    if (outcome === 'unknown_target')
+      return refuseLink(knex, req, res, next, 422, { target_id: 'There is no title with that id.' });
+    if (outcome === 'duplicate')
+      return refuseLink(knex, req, res, next, 409, { target_id: 'These titles are linked that way already.' });
+    setFlash(req, 'status', `Linked: ${kind.label.toLowerCase()}, and the other way on the other title’s page.`);
+    redirectAfterSaving(req, res, next, `/media/${sourceId}`);
+  };
+}
+
+/** POST /media/:id/relationships/:kind/:targetId/delete (form): administrators remove a link and its inverse. */
+export function unlinkFromPage(knex: Knex): RequestHandler {
+  return async (req, res, next) => {
+    const sourceId = mediaIdFrom(req.params.id);
+    const targetId = mediaIdFrom(req.params.targetId);
+    const kind = (await listRelationshipKinds(knex)).find((candidate) => candidate.kind === req.params.kind);
+    if (!kind || !(await removeRelationship(knex, { sourceId, kind, targetId }))) {
+      return next(createError(404, 'There is no such link.'));
+    }
+    setFlash(req, 'status', 'The link is removed, on both titles.');
+    redirectAfterSaving(req, res, next, `/media/${sourceId}`);
   };
 }

@@ -121,7 +121,7 @@ const signedInAs = (page: Page) => page.locator('.signed-in-as').count();
 
 interface Journey {
   name: string;
-  walk(page: Page, driver: Driver, javaScriptEnabled: boolean): Promise<void>;
+  walk(page: Page, driver: Driver, javaScriptEnabled: boolean, running: RunningApp): Promise<void>;
 }
 
 /** Makes an account through the form and leaves it signed in. */
@@ -449,7 +449,7 @@ describe('journeys', () => {
             problems.push(`${response.status()} for ${response.url()}`);
         });
         try {
-          await journey.walk(page, driver, javaScriptEnabled);
+          await journey.walk(page, driver, javaScriptEnabled, running);
           if (javaScriptEnabled)
             expect(await page.evaluate(() => typeof (window as { htmx?: unknown }).htmx)).toBe('object');
           expect(problems).toEqual([]);

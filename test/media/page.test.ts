@@ -232,4 +232,70 @@ describe('the media page', () => {
       }
     });
   });
+
+  describe('the administrators’ link form', () => {
+    const tokenOf = ($: cheerio.CheerioAPI) => String($('form.link-form input[name="_csrf"]').val());
+
+    it('links two titles without JavaScript, both pages show it, and a link can be removed', async () => {
+      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const [book, film] = [await makeTitle({ media_type: 'book', media_class: 'written.book' }), await makeTitle()];
+      const $ = await load(agent, `/media/${film}`);
+      const linked = await agent
+        .post(`/media/${film}/relationships`)
+        .type('form')
+        .send({ _csrf: tokenOf($), kind: 'adaptation', target_id: book });
+      expect(linked.status).toBe(303);
+      expect(linked.headers.location).toBe(`/media/${film}`);
+      const filmPage = await load(agent, `/media/${film}`);
+      expect(filmPage('.flash').text()).toContain('Linked');
+      expect(filmPage('.related a').attr('href')).toBe(`/media/${book}`);
+      expect((await load(request(app), `/media/${book}`))('.related').prev('h3').text()).toBe('Source');
+
+      const remove = filmPage(`form[action="/media/${film}/relationships/adaptation/${book}/delete"]`);
+      const removed = await agent
+        .post(remove.attr('action')!)
+        .type('form')
+        .send({ _csrf: remove.find('input[name="_csrf"]').val() });
+      expect(removed.status).toBe(303);
+      expect(await db.knex('media.relationships').whereIn('source_id', [film, book]).select('kind')).toEqual([]);
+    });
+
+    it('shows the page again with the values and the error for a bad or duplicate link', async () => {
+      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const [first, second] = [await makeTitle(), await makeTitle()];
+      const token = tokenOf(await load(agent, `/media/${first}`));
+      const bad = await agent
+        .post(`/media/${first}/relationships`)
+        .type('form')
+        .send({ _csrf: token, kind: 'sequel', target_id: 'nope' });
+      expect(bad.status).toBe(422);
+      const page = cheerio.load(bad.text);
+      expect(page('#target_id').val()).toBe('nope');
+      expect(page('#target_id-error').text()).toContain('Paste the id');
+      expect(page('.error-summary a').attr('href')).toBe('#target_id');
+      await agent
+        .post(`/media/${first}/relationships`)
+        .type('form')
+        .send({ _csrf: token, kind: 'sequel', target_id: second });
+      const again = await agent
+        .post(`/media/${first}/relationships`)
+        .type('form')
+        .send({ _csrf: token, kind: 'sequel', target_id: second });
+      expect(again.status).toBe(409);
+      expect(cheerio.load(again.text)('#target_id-error').text()).toContain('linked that way already');
+    });
+
+    it('is not shown to members, and refuses them', async () => {
+      const agent = await signedInAgent(app, await createUser(db.knex));
+      const [first, second] = [await makeTitle(), await makeTitle()];
+      const $ = await load(agent, `/media/${first}`);
+      expect($('form.link-form')).toHaveLength(0);
+      const token = /"x-csrf-token": "([^"]+)"/.exec($.html())?.[1];
+      const refused = await agent
+        .post(`/media/${first}/relationships`)
+        .type('form')
+        .send({ _csrf: token, kind: 'sequel', target_id: second });
+      expect(refused.status).toBe(403);
+    });
+  });
 });
