@@ -14,8 +14,8 @@ declare module 'express-session' {
 }
 
 /** Leaves a message for the page the user is redirected to (POST → redirect → GET). */
-export function setFlash(req: Request, type: Flash['type'], text: string): void {
-  req.session.flash = { type, text };
+export function setFlash(req: Request, type: Flash['type'], text: string, undo?: Flash['undo']): void {
+  req.session.flash = undo ? { type, text, undo } : { type, text };
 }
 
 /** Moves a waiting message into the page's locals, once. */

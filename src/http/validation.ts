@@ -19,6 +19,14 @@ export function parseForm<Schema extends z.ZodType>(schema: Schema, body: unknow
   return { ok: false, errors };
 }
 
+/** A UUID as text, any case: the ids of titles and users. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID from a path or a form, lower-cased; undefined for anything else. */
+export function uuidParam(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : undefined;
+}
+
 /** The submitted value of a text field, for re-rendering a form; anything but a string is dropped. */
 export function submitted(body: unknown, field: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[field];

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
+import { TOTAL_TEXT } from './queries';
 
 /**
  * The whole list as CSV or JSON (/list/export.csv, /list/export.json), written as it is read:
@@ -56,12 +57,7 @@ async function* exportRows(knex: Knex, userId: string): AsyncGenerator<ExportRow
           'e.rating',
           'e.progress',
           't.progress_unit',
-          trx.raw(`case t.progress_unit
-              when 'episodes' then m.attributes ->> 'episodes'
-              when 'chapters' then m.attributes ->> 'chapters'
-              when 'pages' then m.attributes ->> 'pages'
-              when 'minutes' then m.attributes ->> 'runtime_minutes'
-            end as total`),
+          trx.raw(`${TOTAL_TEXT} as total`),
           trx.raw(`to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD') as started_on`),
           trx.raw(`to_char(e.completed_at at time zone 'UTC', 'YYYY-MM-DD') as completed_on`),
           'e.notes',

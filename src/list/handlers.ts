@@ -7,11 +7,10 @@ import { parseCatalogQuery, resolveColumns } from '../catalog/validation';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { isFragmentRequest } from '../http/fragments';
 import { safeNextPath } from '../http/redirects';
-import { parseForm } from '../http/validation';
+import { parseForm, uuidParam, type FieldErrors } from '../http/validation';
 import { catalogVocabulary } from '../catalog/queries';
 import { formatNumber } from '../http/format';
 import { fromOwnPages } from '../http/fragments';
-import type { FieldErrors } from '../http/validation';
 import { mediaFilterBadges } from '../tables/media-filters';
 import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
 import { countEntriesByStatus, STATUS_LABELS, STATUSES } from '../users/queries';
@@ -116,12 +115,6 @@ declare module 'express-session' {
 
 /** How many removals Undo remembers. */
 const UNDO_DEPTH = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function mediaIdParam(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
-}
-
 const today = () => new Date().toISOString().slice(0, 10);
 
 function fieldsOf(row: ListRow): EntryFields {
@@ -249,7 +242,7 @@ const HEADER_LABELS: Record<string, string> = {
   ...LIST_COLUMN_LABELS,
 };
 
-/** What a row's template needs: the entry on the user's scale, its progress in words. */
+/** What a row's template needs: the entry on the user's scale, its progress unit, the values drawn. */
 export function rowView(
   row: ListRow,
   scale: RatingScale,
@@ -259,8 +252,6 @@ export function rowView(
   const rating = ratingOnScale(row.rating, scale);
   return {
     ...row,
-    ratingShown: rating,
-    progressText: progressText(row.progress, row.total, row.unit),
     unitLabel: UNIT_LABELS[row.unit] ?? row.unit,
     // The values the form was drawn with (sent back as was_…), and what to show in each control.
     was: {
@@ -277,8 +268,7 @@ export function rowView(
 }
 
 /** The row's controls again, with the typed values and errors: htmx gets the row, a form post the edit page. */
-async function refuseEdit(
-  knex: Knex,
+function refuseEdit(
   req: Request,
   res: Response,
   row: ListRow,
@@ -286,7 +276,7 @@ async function refuseEdit(
   typed: Record<string, string>,
   errors: FieldErrors,
   back: string,
-): Promise<void> {
+): void {
   res.status(422);
   if (isFragmentRequest(req, res)) {
     res.render('list/row-saved', {
@@ -305,7 +295,7 @@ async function refuseEdit(
     page: 'list-edit',
     row: rowView(row, scale, typed, errors),
     scale: scaleView(scale),
-    errors: Object.fromEntries(Object.entries(errors).map(([name, text]) => [name, text])),
+    errors,
     returnUrl: back,
   });
 }
@@ -322,7 +312,7 @@ function rowColumns(req: Request): ListColumn[] {
 /** GET /list/:mediaId/edit: every field of one entry, as a plain form (the no-JS way to edit). */
 export function showEditPage(knex: Knex): RequestHandler {
   return async (req, res, next) => {
-    const mediaId = mediaIdParam(req.params.mediaId);
+    const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
     const row = mediaId && (await findListRow(knex, userId, mediaId));
     if (!row) return next(createError(404, 'That title is not in your list.'));
@@ -363,7 +353,7 @@ function savedMessage(before: ListRow, after: ListRow, scale: RatingScale): stri
  */
 export function saveEntry(knex: Knex): RequestHandler {
   return async (req, res, next) => {
-    const mediaId = mediaIdParam(req.params.mediaId);
+    const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
     if (!mediaId) return next(createError(404, 'That title is not in your list.'));
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
@@ -377,7 +367,7 @@ export function saveEntry(knex: Knex): RequestHandler {
       return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
     });
     if (!result || !before) return next(createError(404, 'That title is not in your list.'));
-    if ('refused' in result) return refuseEdit(knex, req, res, result.row, scale, edit.typed, result.refused, back);
+    if ('refused' in result) return refuseEdit(req, res, result.row, scale, edit.typed, result.refused, back);
     const message = savedMessage(before, result.row, scale);
     if (!isFragmentRequest(req, res)) {
       setFlash(req, 'status', message);
@@ -401,7 +391,7 @@ export function saveEntry(knex: Knex): RequestHandler {
  */
 export function removeFromList(knex: Knex): RequestHandler {
   return async (req, res, next) => {
-    const mediaId = mediaIdParam(req.params.mediaId);
+    const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
     const removed = mediaId && (await removeEntry(knex, userId, mediaId));
     if (!removed) return next(createError(404, 'That title is not in your list.'));
@@ -410,7 +400,7 @@ export function removeFromList(knex: Knex): RequestHandler {
     req.session.removedEntries = [...kept, removed].slice(-UNDO_DEPTH);
     const message = `Removed “${removed.title}” from your list.`;
     if (!isFragmentRequest(req, res)) {
-      req.session.flash = { type: 'status', text: message, undo: { mediaId: removed.mediaId, next: back } };
+      setFlash(req, 'status', message, { mediaId: removed.mediaId, next: back });
       return redirectAfterSaving(req, res, next, back);
     }
     res.render('list/removed', {
@@ -428,7 +418,7 @@ export function undoRemove(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const userId = req.user!.id;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const mediaId = mediaIdParam(body.media_id);
+    const mediaId = uuidParam(body.media_id);
     const back = safeNextPath(body.next, '/list');
     const entry = mediaId && req.session.removedEntries?.find((removed) => removed.mediaId === mediaId);
     if (!entry) return next(createError(404, 'There is nothing to undo for that title.'));

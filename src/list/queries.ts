@@ -56,8 +56,8 @@ export interface ListRow {
   updatedAt: Date;
 }
 
-/** The attribute that holds a title's length in each progress unit (none for hours). */
-const TOTAL = `case t.progress_unit
+/** The attribute that holds a title's length in each progress unit (none for hours), as text. */
+export const TOTAL_TEXT = `case t.progress_unit
     when 'episodes' then m.attributes ->> 'episodes'
     when 'chapters' then m.attributes ->> 'chapters'
     when 'pages' then m.attributes ->> 'pages'
@@ -91,7 +91,7 @@ const ROW_COLUMNS = [
 function selectRow(knex: Knex, builder: Knex.QueryBuilder): Knex.QueryBuilder {
   return builder.select(
     ...ROW_COLUMNS,
-    knex.raw(`case when (${TOTAL}) ~ '^[0-9]{1,7}$' then (${TOTAL})::int end as total`),
+    knex.raw(`case when (${TOTAL_TEXT}) ~ '^[0-9]{1,7}$' then (${TOTAL_TEXT})::int end as total`),
     knex.raw(`to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD') as "startedOn"`),
     knex.raw(`to_char(e.completed_at at time zone 'UTC', 'YYYY-MM-DD') as "completedOn"`),
   );
@@ -117,10 +117,11 @@ const LIST_ORDER: Record<ListSort, string> = {
 function whereEntryMatches(builder: Knex.QueryBuilder, query: ListQuery, scale: RatingScale): Knex.QueryBuilder {
   if (query.statuses.length) builder.whereIn('e.status', query.statuses);
   if (query.ratingFrom !== null || query.ratingTo !== null) {
-    const onScale = `greatest(1, round(e.rating::numeric / ${RATING_SCALES[scale].step}))`;
+    const { step } = RATING_SCALES[scale];
+    const onScale = 'greatest(1, round(e.rating::numeric / ?))';
     builder.whereNotNull('e.rating');
-    if (query.ratingFrom !== null) builder.whereRaw(`${onScale} >= ?`, [query.ratingFrom]);
-    if (query.ratingTo !== null) builder.whereRaw(`${onScale} <= ?`, [query.ratingTo]);
+    if (query.ratingFrom !== null) builder.whereRaw(`${onScale} >= ?`, [step, query.ratingFrom]);
+    if (query.ratingTo !== null) builder.whereRaw(`${onScale} <= ?`, [step, query.ratingTo]);
   }
   return builder;
 }

@@ -1,24 +1,22 @@
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import { uuidParam } from '../http/validation';
 import {
-  addRelationship,
+  linkFromInput,
   listRelated,
   listRelationshipKinds,
   mediaExists,
   removeRelationship,
+  type LinkRefusal,
   type RelationshipKind,
 } from './relationships';
 
-/** A title id as text (a UUID). */
-export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const UUID = UUID_TEXT;
-
 /** A title id from the path, or a 404 (a malformed id names no title). */
 export function mediaIdFrom(value: unknown): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw createError(404, 'There is no such title.');
-  return value.toLowerCase();
+  const id = uuidParam(value);
+  if (!id) throw createError(404, 'There is no such title.');
+  return id;
 }
 
 /** An error for the JSON body, naming the field (the error handler writes { error: { code, message, field } }). */
@@ -26,10 +24,13 @@ function fieldError(status: number, message: string, field: string) {
   return createError(status, message, { field });
 }
 
-const linkSchema = z.object({
-  kind: z.string({ error: 'kind is required' }),
-  targetId: z.string({ error: 'targetId is required' }).regex(UUID, { error: 'targetId must be a title id (a UUID)' }),
-});
+/** The status of each refusal of a link, for the API. */
+const REFUSAL_STATUS: Record<LinkRefusal['reason'], number> = {
+  invalid: 422,
+  unknown_source: 404,
+  unknown_target: 404,
+  duplicate: 409,
+};
 
 async function kindNamed(knex: Knex, name: string): Promise<RelationshipKind> {
   const kinds = await listRelationshipKinds(knex);
@@ -62,20 +63,14 @@ export function getRelationships(knex: Knex): RequestHandler {
 
 /** POST /api/media/:id/relationships {kind, targetId}: administrators; writes the inverse too. */
 export function postRelationship(knex: Knex): RequestHandler {
-  return async (req: Request, res) => {
+  return async (req, res) => {
     const sourceId = mediaIdFrom(req.params.id);
-    const body = linkSchema.safeParse(req.body ?? {});
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      throw fieldError(422, issue?.message ?? 'The link is not valid.', String(issue?.path[0] ?? 'body'));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: body.targetId });
+    if ('refused' in linked) {
+      const { reason, field, message } = linked.refused;
+      throw field ? fieldError(REFUSAL_STATUS[reason], message, field) : createError(REFUSAL_STATUS[reason], message);
     }
-    const kind = await kindNamed(knex, body.data.kind);
-    const targetId = body.data.targetId.toLowerCase();
-    if (targetId === sourceId) throw fieldError(422, 'A title cannot be linked to itself.', 'targetId');
-    const outcome = await addRelationship(knex, { sourceId, kind, targetId });
-    if (outcome === 'unknown_source') throw createError(404, 'There is no such title.');
-    if (outcome === 'unknown_target') throw fieldError(404, 'There is no title with that targetId.', 'targetId');
-    if (outcome === 'duplicate') throw fieldError(409, 'These titles are linked that way already.', 'targetId');
     res.status(201).json({ relationships: relatedJson(await listRelated(knex, sourceId)) });
   };
 }

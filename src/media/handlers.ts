@@ -5,10 +5,10 @@ import { rowView } from '../list/handlers';
 import { findListRow } from '../list/queries';
 import { ratingOnScale, scaleView } from '../list/rules';
 import { DEFAULT_RATING_SCALE, STATUS_LABELS, type Status } from '../users/queries';
-import { mediaIdFrom, UUID_TEXT } from './api';
+import { mediaIdFrom } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
 import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, statusesOf, watchOrder } from './queries';
-import { addRelationship, listRelated, listRelationshipKinds, removeRelationship } from './relationships';
+import { linkFromInput, listRelated, listRelationshipKinds, removeRelationship } from './relationships';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 
 /**
@@ -18,12 +18,7 @@ import { redirectAfterSaving, setFlash } from '../http/flash';
  */
 export function showMedia(knex: Knex): RequestHandler {
   return async (req, res, next) => {
-    let id: string;
-    try {
-      id = mediaIdFrom(req.params.id);
-    } catch (error) {
-      return next(error);
-    }
+    const id = mediaIdFrom(req.params.id);
     const media = await findMediaDetail(knex, id);
     if (!media) return next(createError(404, 'There is no such title.'));
     const user = req.user;
@@ -140,21 +135,15 @@ export function linkFromPage(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const sourceId = mediaIdFrom(req.params.id);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const kinds = await listRelationshipKinds(knex);
-    const kind = kinds.find((candidate) => candidate.kind === body.kind);
-    const targetId = typeof body.target_id === 'string' ? body.target_id.trim().toLowerCase() : '';
-    if (!kind) return refuseLink(knex, req, res, next, 422, { kind: 'Choose a kind of link.' });
-    if (!UUID_TEXT.test(targetId)) {
-      return refuseLink(knex, req, res, next, 422, { target_id: 'Paste the id from the other title’s page address.' });
+    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: body.target_id });
+    if ('refused' in linked) {
+      const { reason, field, message } = linked.refused;
+      if (!field) return next(createError(404, message));
+      // A form's bad value is 422 (the API says 404 for an unknown target), a link that exists 409.
+      const status = reason === 'duplicate' ? 409 : 422;
+      return refuseLink(knex, req, res, next, status, { [field === 'kind' ? 'kind' : 'target_id']: message });
     }
-    if (targetId === sourceId)
-      return refuseLink(knex, req, res, next, 422, { target_id: 'A title cannot be linked to itself.' });
-    const outcome = await addRelationship(knex, { sourceId, kind, targetId });
-    if (outcome === 'unknown_source') return next(createError(404, 'There is no such title.'));
-    if (outcome === 'unknown_target')
-      return refuseLink(knex, req, res, next, 422, { target_id: 'There is no title with that id.' });
-    if (outcome === 'duplicate')
-      return refuseLink(knex, req, res, next, 409, { target_id: 'These titles are linked that way already.' });
+    const { kind } = linked;
     setFlash(req, 'status', `Linked: ${kind.label.toLowerCase()}, and the other way on the other title’s page.`);
     redirectAfterSaving(req, res, next, `/media/${sourceId}`);
   };

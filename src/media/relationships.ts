@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { uuidParam } from '../http/validation';
 
 /**
  * Typed links between titles (media.relationships). Every link has its inverse
@@ -109,4 +110,44 @@ export async function removeRelationship(
       .delete();
     return true;
   });
+}
+
+/** Why a link was refused, the field at fault, and what to say: the API and the page's form share these. */
+export interface LinkRefusal {
+  reason: 'invalid' | 'unknown_source' | 'unknown_target' | 'duplicate';
+  field?: 'kind' | 'targetId';
+  message: string;
+}
+
+/**
+ * Links a title to another from what a request sent (a kind's name and the other title's id), with
+ * the rules every way in applies: a known kind, a well-formed id, no self-link, both titles there,
+ * not linked that way already. The inverse is written with it (addRelationship).
+ */
+export async function linkFromInput(
+  knex: Knex,
+  sourceId: string,
+  input: { kind: unknown; targetId: unknown },
+): Promise<{ kind: RelationshipKind } | { refused: LinkRefusal }> {
+  const kinds = await listRelationshipKinds(knex);
+  const kind = kinds.find((candidate) => candidate.kind === input.kind);
+  if (!kind) {
+    const names = kinds.map((candidate) => candidate.kind).join(', ');
+    return { refused: { reason: 'invalid', field: 'kind', message: `Choose a kind of link (one of ${names}).` } };
+  }
+  const targetId = typeof input.targetId === 'string' ? uuidParam(input.targetId.trim()) : undefined;
+  if (!targetId) {
+    const message = 'Paste the id from the other title’s page address (a UUID).';
+    return { refused: { reason: 'invalid', field: 'targetId', message } };
+  }
+  if (targetId === sourceId) {
+    return { refused: { reason: 'invalid', field: 'targetId', message: 'A title cannot be linked to itself.' } };
+  }
+  const outcome = await addRelationship(knex, { sourceId, kind, targetId });
+  if (outcome === 'created') return { kind };
+  if (outcome === 'unknown_source') return { refused: { reason: outcome, message: 'There is no such title.' } };
+  if (outcome === 'unknown_target') {
+    return { refused: { reason: outcome, field: 'targetId', message: 'There is no title with that id.' } };
+  }
+  return { refused: { reason: outcome, field: 'targetId', message: 'These titles are linked that way already.' } };
 }

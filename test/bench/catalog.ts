@@ -26,6 +26,7 @@ import {
   DEFAULT_SERVER,
   describeDataset,
   ensureBenchDatabase,
+  figures,
   percentile,
   prepareCatalog,
   readLogLevel,
@@ -266,15 +267,11 @@ async function main(): Promise<void> {
       if (options.warmup) await phase(scenario.paths, options.warmup);
       const measured = await phase(scenario.paths, options.requests);
       totalErrors += measured.errors;
-      const sorted = [...measured.latencies].sort((a, b) => a - b);
-      const p95 = percentile(sorted, 95);
+      const { cells, p95 } = figures(measured);
       results.push([
         scenario.name,
         String(options.requests),
-        percentile(sorted, 50).toFixed(1),
-        p95.toFixed(1),
-        (sorted.at(-1) ?? NaN).toFixed(1),
-        ((measured.latencies.length / measured.wallMs) * 1000).toFixed(1),
+        ...cells,
         String(measured.errors),
         p95 < TARGET_P95_MS ? 'yes' : 'no',
       ]);

@@ -334,6 +334,21 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
+/** A measured phase's p50, p95 and max (ms) and requests a second, as table cells, and its p95. */
+export function figures(measured: { latencies: number[]; wallMs: number }): { cells: string[]; p95: number } {
+  const sorted = [...measured.latencies].sort((a, b) => a - b);
+  const p95 = percentile(sorted, 95);
+  return {
+    cells: [
+      percentile(sorted, 50).toFixed(1),
+      p95.toFixed(1),
+      (sorted.at(-1) ?? NaN).toFixed(1),
+      ((measured.latencies.length / measured.wallMs) * 1000).toFixed(1),
+    ],
+    p95,
+  };
+}
+
 export function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows.map((row, index) =>

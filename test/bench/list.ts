@@ -20,7 +20,7 @@ import {
   benchUrls,
   count,
   ensureBenchDatabase,
-  percentile,
+  figures,
   prepareCatalog,
   readLogLevel,
   say,
@@ -279,15 +279,11 @@ async function main(): Promise<void> {
       if (options.warmup) await run(options.warmup);
       const measured = await run(options.requests);
       totalErrors += measured.errors;
-      const sorted = [...measured.latencies].sort((a, b) => a - b);
-      const p95 = percentile(sorted, 95);
+      const { cells, p95 } = figures(measured);
       results.push([
         scenario.name,
         String(options.requests),
-        percentile(sorted, 50).toFixed(1),
-        p95.toFixed(1),
-        (sorted.at(-1) ?? NaN).toFixed(1),
-        ((measured.latencies.length / measured.wallMs) * 1000).toFixed(1),
+        ...cells,
         String(measured.errors),
         `< ${scenario.targetMs}`,
         p95 < scenario.targetMs ? 'yes' : 'no',
