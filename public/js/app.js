@@ -31,13 +31,13 @@
     if (count) count.focus();
   });
 
-  // A refused Add (an expired form, say) must not fail silently.
+  // A refused form (an expired one, say, or a link removed meanwhile) must not fail silently.
   document.addEventListener('htmx:responseError', function (event) {
     var form = event.detail && event.detail.elt;
     var announcer = document.getElementById('announcer');
-    if (!announcer || !(form instanceof Element) || !form.closest('.add-form')) return;
-    announcer.textContent =
-      'The title could not be added (error ' + event.detail.xhr.status + '). Reload the page and try again.';
+    if (!announcer || !(form instanceof Element) || !form.closest('form')) return;
+    var what = form.closest('.add-form') ? 'The title could not be added' : 'That was not saved';
+    announcer.textContent = what + ' (error ' + event.detail.xhr.status + '). Reload the page and try again.';
   });
 
   // A click outside an open menu closes it, as it would for any menu.

@@ -32,10 +32,11 @@ import {
   scaleView,
   ratingOnScale,
   readEdit,
-  UNIT_LABELS,
   type EntryFields,
   type RatingScale,
 } from './rules';
+import { rowView } from './row-view';
+import { mediaPagePiece, sendQuickAdded, sendTrackingPanel } from './media-page';
 import {
   clearedListQuery,
   DEFAULT_LIST_COLUMNS,
@@ -85,6 +86,13 @@ export function addToList(knex: Knex): RequestHandler {
     if (!fragment) {
       setFlash(req, 'status', message);
       return redirectAfterSaving(req, res, next, back);
+    }
+    const piece = mediaPagePiece(req, res);
+    if (piece === 'quick-add') return sendQuickAdded(res, { title: row.title, statusLabel: label, message });
+    if (piece === 'tracking-panel') {
+      const listRow = await findListRow(knex, userId, mediaId);
+      if (!listRow) return next(createError(404));
+      return sendTrackingPanel(req, res, { entry: listRow }, { message, back, focus: 'status' });
     }
     // The row is drawn with the columns of the page it sits on.
     const params = new URL(back, 'http://omt.invalid').searchParams;
@@ -242,31 +250,6 @@ const HEADER_LABELS: Record<string, string> = {
   ...LIST_COLUMN_LABELS,
 };
 
-/** What a row's template needs: the entry on the user's scale, its progress unit, the values drawn. */
-export function rowView(
-  row: ListRow,
-  scale: RatingScale,
-  typed: Record<string, string> = {},
-  errors: FieldErrors = {},
-) {
-  const rating = ratingOnScale(row.rating, scale);
-  return {
-    ...row,
-    unitLabel: UNIT_LABELS[row.unit] ?? row.unit,
-    // The values the form was drawn with (sent back as was_…), and what to show in each control.
-    was: {
-      status: row.status,
-      rating: rating === null ? '' : String(rating),
-      progress: row.progress === null ? '' : String(row.progress),
-      notes: row.notes ?? '',
-      started: row.startedOn ?? '',
-      completed: row.completedOn ?? '',
-    },
-    typed,
-    errors,
-  };
-}
-
 /** The row's controls again, with the typed values and errors: htmx gets the row, a form post the edit page. */
 function refuseEdit(
   req: Request,
@@ -278,6 +261,10 @@ function refuseEdit(
   back: string,
 ): void {
   res.status(422);
+  if (mediaPagePiece(req, res) === 'tracking-panel') {
+    const message = `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
+    return sendTrackingPanel(req, res, { entry: row }, { message, back, typed, errors });
+  }
   if (isFragmentRequest(req, res)) {
     res.render('list/row-saved', {
       layout: false,
@@ -373,6 +360,9 @@ export function saveEntry(knex: Knex): RequestHandler {
       setFlash(req, 'status', message);
       return redirectAfterSaving(req, res, next, back);
     }
+    if (mediaPagePiece(req, res) === 'tracking-panel') {
+      return sendTrackingPanel(req, res, { entry: result.row }, { message, back });
+    }
     res.render('list/row-saved', {
       layout: false,
       rows: [rowView(result.row, scale)],
@@ -402,6 +392,10 @@ export function removeFromList(knex: Knex): RequestHandler {
     if (!isFragmentRequest(req, res)) {
       setFlash(req, 'status', message, { mediaId: removed.mediaId, next: back });
       return redirectAfterSaving(req, res, next, back);
+    }
+    if (mediaPagePiece(req, res) === 'tracking-panel') {
+      const { mediaId: id, title } = removed;
+      return sendTrackingPanel(req, res, { removed: { mediaId: id, title } }, { message, back, focus: 'undo' });
     }
     res.render('list/removed', {
       layout: false,
@@ -434,6 +428,9 @@ export function undoRemove(knex: Knex): RequestHandler {
     }
     const row = await findListRow(knex, userId, entry.mediaId);
     if (!row) return next(createError(404, 'That title is not in your list.'));
+    if (mediaPagePiece(req, res) === 'tracking-panel') {
+      return sendTrackingPanel(req, res, { entry: row }, { message, back, focus: 'status' });
+    }
     const scale = req.user!.ratingScale;
     res.render('list/row-saved', {
       layout: false,

@@ -1,20 +1,56 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { rowView } from '../list/handlers';
+import { rowView } from '../list/row-view';
 import { findListRow } from '../list/queries';
 import { ratingOnScale, scaleView } from '../list/rules';
 import { DEFAULT_RATING_SCALE, STATUS_LABELS, type Status } from '../users/queries';
 import { mediaIdFrom } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
 import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, statusesOf, watchOrder } from './queries';
-import { linkFromInput, listRelated, listRelationshipKinds, removeRelationship } from './relationships';
+import {
+  linkFromInput,
+  listRelated,
+  listRelationshipKinds,
+  removeRelationship,
+  type RelatedTitle,
+} from './relationships';
+import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
+
+type Viewer = Request['user'];
+
+/**
+ * A title's links as its page shows them: grouped by kind with the viewer's status for each (one
+ * query for all), the watch order, and for administrators the kinds the link form offers.
+ */
+async function linksView(knex: Knex, id: string, user: Viewer) {
+  const [related, chain, kinds] = await Promise.all([
+    listRelated(knex, id),
+    watchOrder(knex, id),
+    user?.role === 'admin' ? listRelationshipKinds(knex) : [],
+  ]);
+  const statuses = user
+    ? await statusesOf(
+        knex,
+        user.id,
+        related.map((item) => item.id),
+      )
+    : new Map<string, Status>();
+  const groups: { kind: string; label: string; items: (RelatedTitle & { statusLabel: string | null })[] }[] = [];
+  for (const item of related) {
+    const shown = { ...item, statusLabel: statuses.has(item.id) ? STATUS_LABELS[statuses.get(item.id)!] : null };
+    const group = groups.at(-1)?.kind === item.kind ? groups.at(-1)! : undefined;
+    if (group) group.items.push(shown);
+    else groups.push({ kind: item.kind, label: item.kindLabel, items: [shown] });
+  }
+  return { groups, chain: chain.length > 1 ? chain : [], kinds, isAdmin: user?.role === 'admin' };
+}
 
 /**
  * GET /media/:id: a title's page. A bounded number of queries whatever its links: the title with
  * its trackers, its class trail, its external ids, its links, the watch order, and for a viewer
- * their entry and their status for every linked title (one query for all).
+ * their entry and their status for every linked title.
  */
 export function showMedia(knex: Knex): RequestHandler {
   return async (req, res, next) => {
@@ -22,29 +58,13 @@ export function showMedia(knex: Knex): RequestHandler {
     const media = await findMediaDetail(knex, id);
     if (!media) return next(createError(404, 'There is no such title.'));
     const user = req.user;
-    const [trail, ids, related, chain, entry, kinds] = await Promise.all([
+    const [trail, ids, links, entry] = await Promise.all([
       classTrail(knex, media.mediaClass),
       externalIds(knex, id),
-      listRelated(knex, id),
-      watchOrder(knex, id),
+      linksView(knex, id, user),
       user ? findListRow(knex, user.id, id) : undefined,
-      user?.role === 'admin' ? listRelationshipKinds(knex) : [],
     ]);
-    const statuses = user
-      ? await statusesOf(
-          knex,
-          user.id,
-          related.map((item) => item.id),
-        )
-      : new Map<string, Status>();
-    const groups: { kind: string; label: string; items: (typeof related)[number][] }[] = [];
-    for (const item of related) {
-      const group = groups.at(-1)?.kind === item.kind ? groups.at(-1)! : undefined;
-      if (group) group.items.push(item);
-      else groups.push({ kind: item.kind, label: item.kindLabel, items: [item] });
-    }
     const scale = user?.ratingScale ?? DEFAULT_RATING_SCALE;
-    const here = `/media/${id}`;
     res.locals.section = 'catalog';
     res.render('media/show', {
       title: media.title,
@@ -56,24 +76,41 @@ export function showMedia(knex: Knex): RequestHandler {
       externalIds: externalIdList(ids, media.mediaType),
       averageShown: media.averageRating === null ? null : ratingOnScale(media.averageRating, scale),
       scale: scaleView(scale),
-      groups: groups.map((group) => ({
-        ...group,
-        items: group.items.map((item) => ({
-          ...item,
-          statusLabel: statuses.has(item.id) ? STATUS_LABELS[statuses.get(item.id)!] : null,
-        })),
-      })),
-      chain: chain.length > 1 ? chain : [],
-      entry: entry ? rowView(entry, scale) : null,
+      ...links,
+      panel: { mediaId: id, title: media.title, entry: entry ? rowView(entry, scale) : null, removed: false },
       errors: res.locals.errors ?? {},
-      returnUrl: here,
-      isAdmin: user?.role === 'admin',
-      kinds,
+      returnUrl: mediaPath(id),
       linkForm: res.locals.linkForm ?? { kind: '', targetId: '' },
       collectionUrl: media.collectionPath ? `/collections/${media.collectionPath}` : null,
       collectionLabel: media.collectionPath?.split('.').map(humanPath).join(' › ') ?? null,
     });
   };
+}
+
+const mediaPath = (id: string) => `/media/${id}`;
+
+/**
+ * The Related section again after an htmx change on it (a link made, refused or removed), with
+ * the watch order out of band (a sequel link changes it) and the message for the live region.
+ */
+async function sendRelated(
+  knex: Knex,
+  req: Request,
+  res: Response,
+  id: string,
+  answer: { message: string; errors?: Record<string, string>; linkForm?: { kind: string; targetId: string } },
+) {
+  const links = await linksView(knex, id, req.user);
+  res.render('media/related-fragment', {
+    layout: false,
+    ...links,
+    media: { id },
+    returnUrl: mediaPath(id),
+    errors: answer.errors ?? {},
+    linkForm: answer.linkForm ?? { kind: '', targetId: '' },
+    focusHeading: !answer.errors,
+    message: answer.message,
+  });
 }
 
 const COLLECTION_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,20}$/;
@@ -108,7 +145,10 @@ export function showCollection(knex: Knex): RequestHandler {
   };
 }
 
-/** The media page again with the admin link form's error (422), nothing written. */
+/**
+ * The admin link form refused (422, or 409 for a link that exists), nothing written: the page again
+ * with the form's values and its error, or with htmx the Related section.
+ */
 async function refuseLink(
   knex: Knex,
   req: Request,
@@ -118,24 +158,36 @@ async function refuseLink(
   errors: Record<string, string>,
 ) {
   res.status(status);
-  res.locals.errors = errors;
-  res.locals.linkForm = {
+  const linkForm = {
     kind: typeof req.body?.kind === 'string' ? req.body.kind : '',
-    targetId: typeof req.body?.target_id === 'string' ? req.body.target_id.slice(0, 100) : '',
+    targetId: typeof req.body?.target_id === 'string' ? req.body.target_id.slice(0, 300) : '',
   };
+  if (isFragmentRequest(req, res)) {
+    const message = `Not linked: ${Object.values(errors)[0]}`;
+    return sendRelated(knex, req, res, mediaIdFrom(req.params.id), { message, errors, linkForm });
+  }
+  res.locals.errors = errors;
+  res.locals.linkForm = linkForm;
   return showMedia(knex)(req, res, next);
+}
+
+/** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */
+function targetFromForm(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const address = /\/media\/([0-9a-f-]{36})\/?(?:[?#].*)?$/i.exec(value.trim());
+  return address ? address[1] : value;
 }
 
 /**
  * POST /media/:id/relationships (form): administrators link this title to another, the inverse
- * written with it, as the API does. Back to the page with a message; a refusal shows the page
- * again with the form's values and its error.
+ * written with it, as the API does. Back to the page with a message (with htmx, the Related section
+ * again); a refusal shows the form again with its values and its error.
  */
 export function linkFromPage(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const sourceId = mediaIdFrom(req.params.id);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: body.target_id });
+    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: targetFromForm(body.target_id) });
     if ('refused' in linked) {
       const { reason, field, message } = linked.refused;
       if (!field) return next(createError(404, message));
@@ -143,9 +195,10 @@ export function linkFromPage(knex: Knex): RequestHandler {
       const status = reason === 'duplicate' ? 409 : 422;
       return refuseLink(knex, req, res, next, status, { [field === 'kind' ? 'kind' : 'target_id']: message });
     }
-    const { kind } = linked;
-    setFlash(req, 'status', `Linked: ${kind.label.toLowerCase()}, and the other way on the other title’s page.`);
-    redirectAfterSaving(req, res, next, `/media/${sourceId}`);
+    const message = `Linked: ${linked.kind.label.toLowerCase()}, and the other way on the other title’s page.`;
+    if (isFragmentRequest(req, res)) return sendRelated(knex, req, res, sourceId, { message });
+    setFlash(req, 'status', message);
+    redirectAfterSaving(req, res, next, mediaPath(sourceId));
   };
 }
 
@@ -158,7 +211,9 @@ export function unlinkFromPage(knex: Knex): RequestHandler {
     if (!kind || !(await removeRelationship(knex, { sourceId, kind, targetId }))) {
       return next(createError(404, 'There is no such link.'));
     }
-    setFlash(req, 'status', 'The link is removed, on both titles.');
-    redirectAfterSaving(req, res, next, `/media/${sourceId}`);
+    const message = 'The link is removed, on both titles.';
+    if (isFragmentRequest(req, res)) return sendRelated(knex, req, res, sourceId, { message });
+    setFlash(req, 'status', message);
+    redirectAfterSaving(req, res, next, mediaPath(sourceId));
   };
 }

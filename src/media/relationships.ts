@@ -60,13 +60,14 @@ export function listRelated(knex: Knex, mediaId: string): Promise<RelatedTitle[]
 
 export type LinkOutcome = 'created' | 'duplicate' | 'unknown_source' | 'unknown_target';
 
+/** Thrown inside the transaction to roll it back when the link exists. */
+class DuplicateLink extends Error {}
+
 /**
  * Links source to target with `kind`, and target to source with its inverse, in one transaction.
  * A link that exists already (or is being made by a concurrent request: the second waits for the
  * first's commit, then finds it) is a duplicate, and nothing is written.
  */
-/** Thrown inside the transaction to roll it back when the link exists. */
-class DuplicateLink extends Error {}
 
 export async function addRelationship(
   knex: Knex,

@@ -48,6 +48,18 @@ describe('the media page', () => {
     return cheerio.load(response.text);
   };
 
+  /** The values a form would send as drawn (its selected options, its fields' values). */
+  const fieldsOf = ($: cheerio.CheerioAPI, form: ReturnType<cheerio.CheerioAPI>) => {
+    const fields: Record<string, string> = {};
+    form.find('input[name], select[name], textarea[name]').each((_, el) => {
+      const field = $(el);
+      fields[field.attr('name')!] = field.is('select')
+        ? (field.find('option[selected]').attr('value') ?? field.find('option').first().attr('value') ?? '')
+        : String(field.val() ?? '');
+    });
+    return fields;
+  };
+
   it('is a 404 page for an unknown or malformed id', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id', '123', "1' or '1'='1"]) {
       const response = await request(app).get(`/media/${encodeURIComponent(id)}`);
@@ -154,20 +166,136 @@ describe('the media page', () => {
     expect(form.length).toBe(1);
     expect(form.find('#rating').val()).toBe('8');
     expect($('.related .entry-status').text()).toContain('In your list: Planning');
-    const fields: Record<string, string> = {};
-    form.find('input[name], select[name], textarea[name]').each((_, el) => {
-      const field = $(el);
-      fields[field.attr('name')!] = field.is('select')
-        ? (field.find('option[selected]').attr('value') ?? '')
-        : String(field.val() ?? '');
-    });
     const saved = await agent
       .post(`/list/${id}`)
       .type('form')
-      .send({ ...fields, status: 'paused' });
+      .send({ ...fieldsOf($, form), status: 'paused' });
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toBe(`/media/${id}`);
     expect((await load(agent, `/media/${id}`))('.flash').text()).toContain('status Paused');
+  });
+
+  describe('with htmx', () => {
+    /** An htmx post from the page: the element it swaps is sent as HX-Target. */
+    const htmx = (agent: Agent, action: string, target: string, fields: Record<string, string>) =>
+      agent.post(action).set('HX-Request', 'true').set('HX-Target', target).type('form').send(fields);
+
+    it('adds, saves, refuses, removes and undoes in the tracking panel, answering the panel each time', async () => {
+      const user = await createUser(db.knex);
+      const agent = await signedInAgent(app, user);
+      const id = await makeTitle({ attributes: JSON.stringify({ runtime_minutes: 120 }) });
+      const entryOf = () => db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
+      const page = await load(agent, `/media/${id}`);
+      const addForm = page('#tracking-panel form.add-form');
+      expect(addForm.attr('hx-target')).toBe('#tracking-panel');
+
+      const added = await htmx(agent, '/list', 'tracking-panel', { ...fieldsOf(page, addForm), status: 'in_progress' });
+      expect(added.status).toBe(200);
+      let panel = cheerio.load(added.text);
+      expect(panel('#announcer').text()).toMatch(/^Added “Page test film \d+” to your list as In progress\.$/);
+      const form = panel(`#tracking-panel form[action="/list/${id}"]`);
+      expect(form.attr('hx-post')).toBe(`/list/${id}`);
+      expect(panel('#status option[selected]').attr('value')).toBe('in_progress');
+      // Focus goes to the new entry's status, where the Add button was.
+      expect(panel('#status').attr('autofocus')).toBeDefined();
+      expect((await entryOf())?.status).toBe('in_progress');
+
+      const saved = await htmx(agent, `/list/${id}`, 'tracking-panel', { ...fieldsOf(panel, form), progress: '30' });
+      expect(saved.status).toBe(200);
+      panel = cheerio.load(saved.text);
+      expect(panel('#announcer').text()).toContain('progress 30');
+      expect(panel('#progress').val()).toBe('30');
+      expect((await entryOf())?.progress).toBe(30);
+
+      const refused = await htmx(agent, `/list/${id}`, 'tracking-panel', {
+        ...fieldsOf(panel, panel('#tracking-panel form.entry-edit-form')),
+        rating: '11',
+        progress: '40',
+      });
+      expect(refused.status).toBe(422);
+      panel = cheerio.load(refused.text);
+      expect(panel('#rating').val()).toBe('11');
+      expect(panel('#progress').val()).toBe('40');
+      expect(panel('#rating-error').text()).toMatch(/\S/);
+      expect(panel('#announcer').text()).toMatch(/^Not saved: /);
+      expect((await entryOf())?.progress).toBe(30);
+
+      const removeForm = panel('#tracking-panel form.remove-form');
+      const removed = await htmx(agent, removeForm.attr('action')!, 'tracking-panel', fieldsOf(panel, removeForm));
+      expect(removed.status).toBe(200);
+      panel = cheerio.load(removed.text);
+      expect(panel('#tracking-panel').text()).toContain('Removed “Page test film');
+      expect(panel('#tracking-panel form.add-form')).toHaveLength(1);
+      expect(panel(`#undo-${id}`).attr('autofocus')).toBeDefined();
+      expect(await entryOf()).toBeUndefined();
+
+      const undoForm = panel('#tracking-panel form.undo-form');
+      const undone = await htmx(agent, '/list/restore', 'tracking-panel', fieldsOf(panel, undoForm));
+      expect(undone.status).toBe(200);
+      panel = cheerio.load(undone.text);
+      expect(panel('#announcer').text()).toContain('is back in your list');
+      expect(panel('#progress').val()).toBe('30');
+      expect(await entryOf()).toMatchObject({ status: 'in_progress', progress: 30 });
+    });
+
+    it('swaps a related title’s quick Add for its status', async () => {
+      const user = await createUser(db.knex);
+      const agent = await signedInAgent(app, user);
+      const [id, sequel] = [await makeTitle(), await makeTitle()];
+      await link(id, 'sequel', sequel, 'prequel');
+      const page = await load(agent, `/media/${id}`);
+      const form = page(`#quick-add-sequel-${sequel}`);
+      expect(form.attr('hx-target')).toBe('this');
+      const added = await htmx(agent, '/list', `quick-add-sequel-${sequel}`, fieldsOf(page, form));
+      expect(added.status).toBe(200);
+      const answer = cheerio.load(added.text);
+      expect(answer('.entry-status').text()).toMatch(/^In your list: Planning/);
+      expect(answer('#announcer').text()).toContain('to your list as Planning');
+      expect(await db.knex('interaction.user_media').where({ user_id: user.id }).pluck('media_id')).toEqual([sequel]);
+    });
+
+    it('links, refuses and unlinks from the administrators’ form, answering the Related section and the watch order', async () => {
+      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const [first, second] = [await makeTitle(), await makeTitle()];
+      const page = await load(agent, `/media/${first}`);
+      const fields = fieldsOf(page, page('form.link-form'));
+      expect(page('form.link-form').attr('hx-target')).toBe('#related');
+
+      const linked = await htmx(agent, `/media/${first}/relationships`, 'related', {
+        ...fields,
+        kind: 'sequel',
+        target_id: second,
+      });
+      expect(linked.status).toBe(200);
+      let answer = cheerio.load(linked.text);
+      expect(answer('#related .related a').attr('href')).toBe(`/media/${second}`);
+      expect(answer('#watch-order').attr('hx-swap-oob')).toBe('true');
+      expect(answer('#watch-order .watch-order li')).toHaveLength(2);
+      expect(answer('#announcer').text()).toContain('Linked: sequel');
+      expect(answer('#related-heading').attr('autofocus')).toBeDefined();
+
+      const again = await htmx(agent, `/media/${first}/relationships`, 'related', {
+        ...fields,
+        kind: 'sequel',
+        target_id: second,
+      });
+      expect(again.status).toBe(409);
+      answer = cheerio.load(again.text);
+      expect(answer('#target_id').val()).toBe(second);
+      expect(answer('.error-summary a').attr('href')).toBe('#target_id');
+      const bad = await htmx(agent, `/media/${first}/relationships`, 'related', { ...fields, kind: 'nonsense' });
+      expect(bad.status).toBe(422);
+      expect(cheerio.load(bad.text)('#kind-error').text()).toContain('Choose a kind');
+
+      const unlink = answer(`form[action="/media/${first}/relationships/sequel/${second}/delete"]`);
+      expect(unlink.attr('hx-target')).toBe('#related');
+      const unlinked = await htmx(agent, unlink.attr('action')!, 'related', fieldsOf(answer, unlink));
+      expect(unlinked.status).toBe(200);
+      answer = cheerio.load(unlinked.text);
+      expect(answer('#related .related')).toHaveLength(0);
+      expect(answer('#watch-order').text().trim()).toBe('');
+      expect(await db.knex('media.relationships').whereIn('source_id', [first, second])).toEqual([]);
+    });
   });
 
   it('shows how many track it and their average rating', async () => {
@@ -240,10 +368,11 @@ describe('the media page', () => {
       const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
       const [book, film] = [await makeTitle({ media_type: 'book', media_class: 'written.book' }), await makeTitle()];
       const $ = await load(agent, `/media/${film}`);
+      // The other title's page address, as an administrator copies it, or its id.
       const linked = await agent
         .post(`/media/${film}/relationships`)
         .type('form')
-        .send({ _csrf: tokenOf($), kind: 'adaptation', target_id: book });
+        .send({ _csrf: tokenOf($), kind: 'adaptation', target_id: ` https://tracker.example/media/${book}?x=1 ` });
       expect(linked.status).toBe(303);
       expect(linked.headers.location).toBe(`/media/${film}`);
       const filmPage = await load(agent, `/media/${film}`);
