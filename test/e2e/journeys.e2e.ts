@@ -6,8 +6,8 @@ import { launchBrowser, startApp, type RunningApp } from './support/browser';
  * off, JavaScript on, and keyboard only. Later journeys (list, media, home) join this runner.
  */
 interface Driver {
-  /** Follows a link or presses a button, by its accessible text. */
-  activate(page: Page, role: 'link' | 'button', name: string): Promise<void>;
+  /** Follows a link or presses a button, by its accessible text (within the element `scope` selects). */
+  activate(page: Page, role: 'link' | 'button', name: string, scope?: string): Promise<void>;
   /** Types into the field with this label. */
   fill(page: Page, label: string, value: string): Promise<void>;
   /** Submits the form the last field belongs to. */
@@ -23,8 +23,9 @@ interface Driver {
 }
 
 const mouseAndTyping: Driver = {
-  async activate(page, role, name) {
-    await Promise.all([page.waitForNavigation(), page.getByRole(role, { name, exact: true }).click()]);
+  async activate(page, role, name, scope) {
+    const within = scope ? page.locator(scope) : page;
+    await Promise.all([page.waitForNavigation(), within.getByRole(role, { name, exact: true }).click()]);
   },
   async fill(page, label, value) {
     await page.getByLabel(label, { exact: true }).fill(value);
@@ -59,15 +60,15 @@ async function tabTo(page: Page, matches: (page: Page) => Promise<boolean>, labe
   throw new Error(`The keyboard could not reach ${label}`);
 }
 
-const focusedIs = (role: 'link' | 'button' | 'summary', name: string) => async (page: Page) =>
+const focusedIs = (role: 'link' | 'button' | 'summary', name: string, scope?: string) => async (page: Page) =>
   page.evaluate(
-    ({ role, name }) => {
+    ({ role, name, scope }) => {
       const element = document.activeElement as HTMLElement | null;
-      if (!element) return false;
+      if (!element || (scope && !element.closest(scope))) return false;
       const tag = role === 'link' ? 'A' : role === 'button' ? 'BUTTON' : 'SUMMARY';
       return element.tagName === tag && (element.textContent ?? '').replace(/\s+/g, ' ').trim() === name;
     },
-    { role, name },
+    { role, name, scope },
   );
 
 const focusedLabelled = (label: string) => async (page: Page) =>
@@ -77,8 +78,8 @@ const focusedLabelled = (label: string) => async (page: Page) =>
   }, label);
 
 const keyboardOnly: Driver = {
-  async activate(page, role, name) {
-    await tabTo(page, focusedIs(role, name), `${role} "${name}"`);
+  async activate(page, role, name, scope) {
+    await tabTo(page, focusedIs(role, name, scope), `${role} "${name}"`);
     await Promise.all([page.waitForNavigation(), page.keyboard.press(role === 'button' ? 'Space' : 'Enter')]);
   },
   async fill(page, label, value) {
@@ -413,6 +414,108 @@ const JOURNEYS: Journey[] = [
       expect(await progress()).toBe('101');
       expect(await film.locator('input[name="rating"]').inputValue()).toBe('8');
       expect(await film.locator('.notes-cell').innerText()).toBe('Tense, and long.');
+    },
+  },
+  {
+    name: 'media: open a title from the catalog, follow a sequel and back, read the watch order, track it; link two titles as an administrator',
+    async walk(page, driver, javaScriptEnabled, running) {
+      const username = await register(page, driver);
+      /** Does something in place with htmx, or by a form post without JavaScript, and checks what it says. */
+      const act = async (message: string, action: () => Promise<void>, withJs = action) => {
+        if (javaScriptEnabled) {
+          await changeResults(page, true, withJs);
+          expect(await page.locator('#announcer').innerText()).toContain(message);
+        } else {
+          await action();
+          expect(await statusText(page)).toContain(message);
+        }
+      };
+
+      await page.goto('/catalog?q=catching+fire');
+      await driver.activate(page, 'link', 'Catching Fire');
+      expect(await page.getAttribute('body', 'data-page')).toBe('media');
+      expect(await page.locator('h1').innerText()).toBe('Catching Fire');
+      const titlePage = page.url();
+      expect(await page.locator('.watch-order li').allInnerTexts()).toEqual([
+        'The Hunger Games (Book, 2008)',
+        'Catching Fire (Book, 2009)',
+        'Mockingjay (Book, 2010)',
+      ]);
+      expect(await page.locator('.watch-order [aria-current="page"]').innerText()).toBe('Catching Fire');
+
+      // The sequel, by its link under Related (the watch order links it too), and back.
+      await driver.activate(page, 'link', 'Mockingjay', '#related');
+      expect(await page.locator('h1').innerText()).toBe('Mockingjay');
+      expect(await page.locator('#related h3').allInnerTexts()).toContain('Prequel');
+      await page.goBack();
+      expect(page.url()).toBe(titlePage);
+      expect(await page.locator('h1').innerText()).toBe('Catching Fire');
+
+      // Add it from its page, as In progress, then note how far.
+      await driver.choose(page, 'Status', 'In progress');
+      await act(
+        'Added “Catching Fire” to your list as In progress.',
+        () => driver.activate(page, 'button', 'Add to your list'),
+        () => driver.press(page, 'button', 'Add to your list'),
+      );
+      if (javaScriptEnabled) {
+        // Focus moves to the entry's status, where the Add button was.
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('status');
+      }
+      expect(await page.locator('#status option:checked').innerText()).toBe('In progress');
+      await driver.fill(page, 'Progress', '120');
+      await act(
+        'Saved “Catching Fire”: progress 120',
+        () => driver.submit(page, 'Save'),
+        // Enter in the field submits the panel's form; htmx sends it.
+        () => (driver === keyboardOnly ? page.keyboard.press('Enter') : driver.press(page, 'button', 'Save')),
+      );
+      // The sequel, added in place from Related.
+      await act(
+        'Added “Mockingjay” to your list as Planning.',
+        () => driver.activate(page, 'button', 'Add Mockingjay to your list'),
+        () => driver.press(page, 'button', 'Add Mockingjay to your list'),
+      );
+      await page.reload();
+      expect(await page.locator('#status option:checked').innerText()).toBe('In progress');
+      expect(await page.locator('#progress').inputValue()).toBe('120');
+      expect(await page.locator('#related li', { hasText: 'Mockingjay' }).innerText()).toContain(
+        'In your list: Planning',
+      );
+
+      // An administrator links the film of The Shining to the book, from the book's page.
+      const { knex } = running.db;
+      const shining = (type: string) =>
+        knex('media.media').where({ title: 'The Shining', media_type: type }).first<{ id: string }>('id');
+      const [book, film] = [(await shining('book'))!.id, (await shining('movie'))!.id];
+      await knex('media.relationships').whereIn('source_id', [book, film]).whereIn('target_id', [book, film]).delete();
+      await knex('users.users').where({ username }).update({ role: 'admin' });
+      await page.goto(`/media/${book}`);
+      await driver.choose(page, 'This title’s relation to it', 'Adaptation');
+      // Copied from the film's page, as an administrator would.
+      await driver.fill(page, 'The other title’s page address or id', `${running.baseUrl}/media/${film}`);
+      await act(
+        'Linked: adaptation',
+        () => driver.submit(page, 'Link'),
+        () => (driver === keyboardOnly ? page.keyboard.press('Enter') : driver.press(page, 'button', 'Link')),
+      );
+      expect(await page.locator('#related h3').allInnerTexts()).toContain('Adaptation');
+      // Both pages show it: the film's page says where it came from.
+      await driver.activate(page, 'link', 'The Shining', '#related');
+      expect(page.url()).toContain(film);
+      const source = page.locator('#related li', { hasText: 'The Shining' });
+      expect(await source.locator('a').getAttribute('href')).toBe(`/media/${book}`);
+      expect(await page.locator('#related h3').allInnerTexts()).toContain('Source');
+
+      // Removed from the film's page, it is gone from both.
+      await act(
+        'The link is removed, on both titles.',
+        () => driver.activate(page, 'button', 'Remove link to The Shining (Source)'),
+        () => driver.press(page, 'button', 'Remove link to The Shining (Source)'),
+      );
+      expect(await page.locator('#related h3').allInnerTexts()).not.toContain('Source');
+      await page.goto(`/media/${book}`);
+      expect(await page.locator('#related h3').allInnerTexts()).not.toContain('Adaptation');
     },
   },
 ];

@@ -18,8 +18,15 @@ export interface PageCase {
   ): Promise<Response | null>;
 }
 
-/** Submits a form after breaking it in the page, to reach an error page the way a browser would. */
-async function submitAltered(page: Page, action: string, alter: string): Promise<Response | null> {
+/**
+ * Submits a form after breaking it in the page, to reach an error page the way a browser would.
+ * A plain submit: htmx, which would answer in place, is not asked.
+ */
+async function submitAltered(
+  page: Page,
+  action: string,
+  alter: 'drop-csrf' | 'huge' | 'as-typed',
+): Promise<Response | null> {
   const navigation = page.waitForNavigation();
   await page.evaluate(
     ({ action, alter }) => {
@@ -132,6 +139,30 @@ export const PAGES: PageCase[] = [
     name: 'media',
     who: 'both',
     open: async (page, { running }) => page.goto(`/media/${await linkedTitle(running)}`),
+  },
+  {
+    name: 'media-tracked',
+    variantOf: 'media',
+    who: 'signed-in',
+    open: async (page, visitor) => page.goto(`/media/${await withEntries(visitor)}`),
+  },
+  {
+    name: 'media-admin-error',
+    variantOf: 'media',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      // The visitor is an administrator for this page only: its link form, refused.
+      const users = () => visitor.running.db.knex('users.users').where({ username: visitor.username });
+      await users().update({ role: 'admin' });
+      try {
+        const id = await linkedTitle(visitor.running);
+        await page.goto(`/media/${id}`);
+        await page.getByLabel('The other title’s page address or id', { exact: true }).fill('not an id');
+        return await submitAltered(page, `/media/${id}/relationships`, 'as-typed');
+      } finally {
+        await users().update({ role: 'member' });
+      }
+    },
   },
   {
     name: 'collection',
