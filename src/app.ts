@@ -27,6 +27,11 @@ export type AppConfig = Pick<
 > & {
   /** Resolved secrets (see resolveSessionSecrets): never empty here. */
   sessionSecrets: string[];
+  /**
+   * Whether this app prunes expired sessions on a timer (default true). Tests that destroy their
+   * database before the process ends turn it off, so no prune runs against a closed pool.
+   */
+  pruneSessions?: boolean;
 };
 
 export interface AppDependencies {
@@ -63,6 +68,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     secureCookies: config.isProduction,
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
+    prune: config.pruneSessions ?? true,
   });
   const csrf = createCsrf();
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);

@@ -27,6 +27,8 @@ export interface SessionOptions {
   secureCookies: boolean;
   idleMinutes: number;
   absoluteHours: number;
+  /** Prune expired sessions on a timer. */
+  prune: boolean;
 }
 
 export const SESSION_COOKIE = 'omt.sid';
@@ -49,15 +51,15 @@ function knexQueryable(knex: Knex) {
   };
 }
 
-/** The session store in auth.sessions; expired rows are pruned every 15 minutes (±50%). */
-export function createSessionStore(knex: Knex) {
+/** The session store in auth.sessions; unless `prune` is false, expired rows are pruned every 15 minutes (±50%). */
+export function createSessionStore(knex: Knex, prune = true) {
   const PgStore = connectPgSimple(session);
   return new PgStore({
     pool: knexQueryable(knex) as never,
     schemaName: 'auth',
     tableName: 'sessions',
     createTableIfMissing: false,
-    pruneSessionInterval: 15 * 60,
+    pruneSessionInterval: prune ? 15 * 60 : false,
   });
 }
 
@@ -93,7 +95,7 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
 
   app.use(
     session({
-      store: createSessionStore(knex),
+      store: createSessionStore(knex, options.prune),
       name: SESSION_COOKIE,
       secret: options.secrets,
       resave: false,

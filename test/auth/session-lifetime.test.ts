@@ -52,7 +52,7 @@ describe('session lifetime', () => {
       { sid: 'expired-one', sess: JSON.stringify({ cookie: {} }), expire: db.knex.raw("now() - interval '1 hour'") },
       { sid: 'still-valid', sess: JSON.stringify({ cookie: {} }), expire: db.knex.raw("now() + interval '1 hour'") },
     ]);
-    const store = createSessionStore(db.knex);
+    const store = createSessionStore(db.knex, false);
     await new Promise<void>((resolve, reject) =>
       store.pruneSessions((error?: Error) => (error ? reject(error) : resolve())),
     );

@@ -11,6 +11,8 @@ export const testConfig: AppConfig = {
   sessionIdleMinutes: 60,
   sessionAbsoluteHours: 24,
   sessionSecrets: ['a-test-secret-that-is-at-least-32-characters-long'],
+  // A test's database is dropped while jest's process goes on: a prune timer would outlive it.
+  pruneSessions: false,
 };
 
 /** The real app, as src/server.ts builds it, around a test database; logs go nowhere unless asked. */
