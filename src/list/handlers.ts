@@ -36,7 +36,7 @@ import {
   type RatingScale,
 } from './rules';
 import { rowView } from './row-view';
-import { mediaPagePiece, sendQuickAdded, sendTrackingPanel } from './media-page';
+import { pieceAsked, sendQuickAdded, sendTile, sendTrackingPanel } from './pieces';
 import {
   clearedListQuery,
   DEFAULT_LIST_COLUMNS,
@@ -87,9 +87,11 @@ export function addToList(knex: Knex): RequestHandler {
       setFlash(req, 'status', message);
       return redirectAfterSaving(req, res, next, back);
     }
-    const piece = mediaPagePiece(req, res);
-    if (piece === 'quick-add') return sendQuickAdded(res, { title: row.title, statusLabel: label, message });
-    if (piece === 'tracking-panel') {
+    const asked = pieceAsked(req, res);
+    if (asked?.piece === 'tile')
+      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message, focus: 'status' });
+    if (asked?.piece === 'quick-add') return sendQuickAdded(res, { title: row.title, statusLabel: label, message });
+    if (asked?.piece === 'tracking-panel') {
       const listRow = await findListRow(knex, userId, mediaId);
       if (!listRow) return next(createError(404));
       return sendTrackingPanel(req, res, { entry: listRow }, { message, back, focus: 'status' });
@@ -261,9 +263,15 @@ function refuseEdit(
   back: string,
 ): void {
   res.status(422);
-  if (mediaPagePiece(req, res) === 'tracking-panel') {
-    const message = `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
+  const asked = pieceAsked(req, res);
+  const message = `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
+  if (asked?.piece === 'tracking-panel') {
     return sendTrackingPanel(req, res, { entry: row }, { message, back, typed, errors });
+  }
+  if (asked?.piece === 'tile') {
+    // A tile has no room for errors: it stays as it is, and the page's status region says why.
+    res.setHeader('HX-Reswap', 'none');
+    return res.render('list/message', { layout: false, message });
   }
   if (isFragmentRequest(req, res)) {
     res.render('list/row-saved', {
@@ -272,7 +280,7 @@ function refuseEdit(
       columns: rowColumns(req),
       scale: scaleView(scale),
       returnUrl: back,
-      message: `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`,
+      message,
     });
     return;
   }
@@ -360,7 +368,9 @@ export function saveEntry(knex: Knex): RequestHandler {
       setFlash(req, 'status', message);
       return redirectAfterSaving(req, res, next, back);
     }
-    if (mediaPagePiece(req, res) === 'tracking-panel') {
+    const asked = pieceAsked(req, res);
+    if (asked?.piece === 'tile') return sendTile(knex, req, res, { kind: asked.kind, mediaId, message });
+    if (asked?.piece === 'tracking-panel') {
       return sendTrackingPanel(req, res, { entry: result.row }, { message, back });
     }
     res.render('list/row-saved', {
@@ -393,7 +403,7 @@ export function removeFromList(knex: Knex): RequestHandler {
       setFlash(req, 'status', message, { mediaId: removed.mediaId, next: back });
       return redirectAfterSaving(req, res, next, back);
     }
-    if (mediaPagePiece(req, res) === 'tracking-panel') {
+    if (pieceAsked(req, res)?.piece === 'tracking-panel') {
       const { mediaId: id, title } = removed;
       return sendTrackingPanel(req, res, { removed: { mediaId: id, title } }, { message, back, focus: 'undo' });
     }
@@ -428,7 +438,7 @@ export function undoRemove(knex: Knex): RequestHandler {
     }
     const row = await findListRow(knex, userId, entry.mediaId);
     if (!row) return next(createError(404, 'That title is not in your list.'));
-    if (mediaPagePiece(req, res) === 'tracking-panel') {
+    if (pieceAsked(req, res)?.piece === 'tracking-panel') {
       return sendTrackingPanel(req, res, { entry: row }, { message, back, focus: 'status' });
     }
     const scale = req.user!.ratingScale;

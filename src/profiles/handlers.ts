@@ -1,11 +1,48 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { countEntriesByStatus, findProfile, STATUS_LABELS, STATUSES } from '../users/queries';
+import { formatNumber } from '../http/format';
+import { RATING_SCALES, UNIT_LABELS } from '../list/rules';
+import { findProfile, STATUS_LABELS } from '../users/queries';
+import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from './statistics';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
 
-/** A user's public page; a private profile is a 404 to everyone but its owner, as is an unknown name. */
+/** "1,234 h 5 min", "45 min". */
+export function formatMinutes(minutes: number): string {
+  const whole = Math.round(minutes);
+  const hours = Math.floor(whole / 60);
+  const rest = whole % 60;
+  if (hours === 0) return `${rest} min`;
+  return rest === 0 ? `${formatNumber(hours)} h` : `${formatNumber(hours)} h ${rest} min`;
+}
+
+/** One line of recent activity, in words. */
+function activityText(item: Activity, scaleMax: number): string {
+  switch (item.action) {
+    case 'added':
+      return `Added to the list as ${item.status ? STATUS_LABELS[item.status] : 'Planning'}`;
+    case 'status':
+      return `Status: ${item.status ? STATUS_LABELS[item.status] : 'none'}`;
+    case 'progress':
+      return item.progress === null
+        ? 'Progress cleared'
+        : `Progress: ${item.progress} ${UNIT_LABELS[item.unit] ?? item.unit}`;
+    case 'rating':
+      return item.rating === null ? 'Rating cleared' : `Rated ${item.rating} out of ${scaleMax}`;
+    case 'notes':
+      return 'Notes changed';
+    case 'dates':
+      return 'Dates changed';
+    case 'removed':
+      return 'Removed from the list';
+  }
+}
+
+/**
+ * A user's profile and statistics; a private profile is a 404 to everyone but its owner, as is an
+ * unknown name. Notes (in the top rated) are shown to the owner only.
+ */
 export function showProfile(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const username = String(req.params.username ?? '');
@@ -13,15 +50,61 @@ export function showProfile(knex: Knex): RequestHandler {
     const profile = USERNAME_PATTERN.test(username) ? await findProfile(knex, username) : undefined;
     const isOwner = profile !== undefined && req.user?.id === profile.id;
     if (!profile || (profile.profileVisibility === 'private' && !isOwner)) return next(createError(404));
-    const counts = await countEntriesByStatus(knex, profile.id);
+    const year = new Date().getUTCFullYear();
+    const stats = await profileStatistics(knex, profile.id, profile.ratingScale, { withNotes: isOwner, year });
+    const scale = RATING_SCALES[profile.ratingScale];
+    const count = (value: number) => ({ value, shown: formatNumber(value) });
     if (isOwner) res.locals.section = 'profile';
     res.render('profiles/show', {
       title: `${profile.username}'s profile`,
       page: 'profile',
       profile,
       isOwner,
-      statuses: STATUSES.map((status) => ({ status, label: STATUS_LABELS[status], count: counts[status] })),
-      total: Object.values(counts).reduce((sum, count) => sum + count, 0),
+      stats,
+      scale,
+      year,
+      formatMinutes,
+      assumptions: TIME_ASSUMPTIONS,
+      charts: {
+        status: {
+          id: 'chart-status',
+          title: 'Titles by status',
+          labelHeading: 'Status',
+          valueHeading: 'Titles',
+          rows: stats.byStatus.map((row) => ({ label: STATUS_LABELS[row.status], ...count(row.count) })),
+        },
+        type: {
+          id: 'chart-type',
+          title: 'Titles by type',
+          labelHeading: 'Type',
+          valueHeading: 'Titles',
+          rows: stats.byType.map((row) => ({ label: row.pluralLabel, ...count(row.count) })),
+        },
+        years: {
+          id: 'chart-years',
+          title: `Completed per year, ${year - stats.completedPerYear.length + 1} to ${year}`,
+          labelHeading: 'Year',
+          valueHeading: 'Completed',
+          rows: stats.completedPerYear.map((row) => ({ label: String(row.year), ...count(row.count) })),
+        },
+        ratings: {
+          id: 'chart-ratings',
+          title: `Ratings, out of ${scale.max}`,
+          labelHeading: 'Rating',
+          valueHeading: 'Titles',
+          rows: stats.ratingBuckets.map((row) => ({ label: row.label, ...count(row.count) })),
+        },
+        means: {
+          id: 'chart-means',
+          title: `Mean rating by type, out of ${scale.max}`,
+          labelHeading: 'Type',
+          valueHeading: 'Mean rating',
+          rows: stats.byType
+            .filter((row) => row.meanRating !== null)
+            .map((row) => ({ label: row.pluralLabel, value: row.meanRating!, shown: row.meanRating!.toFixed(1) })),
+        },
+      },
+      activity: stats.activity.map((item) => ({ ...item, text: activityText(item, scale.max) })),
     });
   };
 }

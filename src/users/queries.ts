@@ -147,6 +147,8 @@ export interface Profile {
   username: string;
   createdAt: Date;
   profileVisibility: 'public' | 'private';
+  /** The owner's rating scale: their statistics are shown on it. */
+  ratingScale: RatingScale;
 }
 
 export function findProfile(knex: Knex, username: string): Promise<Profile | undefined> {
@@ -158,6 +160,7 @@ export function findProfile(knex: Knex, username: string): Promise<Profile | und
       'u.username',
       'u.created_at as createdAt',
       'p.profile_visibility as profileVisibility',
+      'p.rating_scale as ratingScale',
     );
 }
 

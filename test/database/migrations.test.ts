@@ -14,6 +14,7 @@ const TABLES = [
   'ingest.import_jobs',
   'ingest.import_logs',
   'ingest.sources',
+  'interaction.list_activity',
   'interaction.list_items',
   'interaction.reviews',
   'interaction.smart_lists',

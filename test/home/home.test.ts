@@ -136,7 +136,7 @@ describe('home page', () => {
     });
 
     it('lists the newest releases up to today, newest first', async () => {
-      const tiles = home.$('.media-tile');
+      const tiles = home.$('[aria-labelledby="tiles-newest-heading"] .media-tile');
       expect(tiles.length).toBeGreaterThan(0);
       const expected = await newestInDatabase(db.knex, tiles.length);
 
@@ -156,8 +156,10 @@ describe('home page', () => {
         .returning<{ id: string }[]>('id');
       try {
         const page = await getPage(createTestApp(db.knex), '/');
-        expect(page.$('.media-tile').length).toBeGreaterThan(0);
-        expect(page.$(`.media-tile[data-media-id="${future!.id}"]`)).toHaveLength(0);
+        expect(page.$('[aria-labelledby="tiles-newest-heading"] .media-tile').length).toBeGreaterThan(0);
+        expect(
+          page.$(`[aria-labelledby="tiles-newest-heading"] .media-tile[data-media-id="${future!.id}"]`),
+        ).toHaveLength(0);
       } finally {
         await db.knex('media.media').where({ id: future!.id }).delete();
       }

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { chartTable } from '../support/charts';
 import { createUser, signedInAgent } from '../support/session';
 
 describe('profiles', () => {
@@ -32,13 +33,12 @@ describe('profiles', () => {
     expect($('body').attr('data-page')).toBe('profile');
     expect($('h1').text()).toBe(user.username);
     expect($('.member-since time').attr('datetime')).toBe(new Date().toISOString().slice(0, 10));
-    const count = (status: string) => $(`[data-status="${status}"] dd`).text();
-    expect([count('planning'), count('in_progress'), count('completed'), count('paused'), count('dropped')]).toEqual([
-      '2',
-      '0',
-      '1',
-      '0',
-      '1',
+    expect(chartTable($, 'chart-status')).toEqual([
+      ['Planning', '2'],
+      ['In progress', '0'],
+      ['Completed', '1'],
+      ['Paused', '0'],
+      ['Dropped', '1'],
     ]);
   });
 
