@@ -17,9 +17,9 @@ interface Driver {
   /** Ticks or clears the checkbox with this label. */
   toggle(page: Page, label: string): Promise<void>;
   /** Presses a control that changes the page in place (htmx) rather than loading another. */
-  press(page: Page, role: 'link' | 'button', name: string): Promise<void>;
-  /** Picks an option of the select with this label. */
-  choose(page: Page, label: string, option: string): Promise<void>;
+  press(page: Page, role: 'link' | 'button', name: string, scope?: string): Promise<void>;
+  /** Picks an option of the select with this label (within the element `scope` selects). */
+  choose(page: Page, label: string, option: string, scope?: string): Promise<void>;
 }
 
 const mouseAndTyping: Driver = {
@@ -39,11 +39,11 @@ const mouseAndTyping: Driver = {
   async toggle(page, label) {
     await page.getByLabel(label, { exact: true }).click();
   },
-  async press(page, role, name) {
-    await page.getByRole(role, { name, exact: true }).click();
+  async press(page, role, name, scope) {
+    await (scope ? page.locator(scope) : page).getByRole(role, { name, exact: true }).click();
   },
-  async choose(page, label, option) {
-    await page.getByLabel(label, { exact: true }).selectOption({ label: option });
+  async choose(page, label, option, scope) {
+    await (scope ? page.locator(scope) : page).getByLabel(label, { exact: true }).selectOption({ label: option });
   },
 };
 
@@ -99,12 +99,12 @@ const keyboardOnly: Driver = {
     await tabTo(page, focusedLabelled(label), `checkbox "${label}"`);
     await page.keyboard.press('Space');
   },
-  async press(page, role, name) {
-    await tabTo(page, focusedIs(role, name), `${role} "${name}"`);
+  async press(page, role, name, scope) {
+    await tabTo(page, focusedIs(role, name, scope), `${role} "${name}"`);
     await page.keyboard.press(role === 'button' ? 'Space' : 'Enter');
   },
-  async choose(page, label, option) {
-    const id = await page.getByLabel(label, { exact: true }).getAttribute('id');
+  async choose(page, label, option, scope) {
+    const id = await (scope ? page.locator(scope) : page).getByLabel(label, { exact: true }).getAttribute('id');
     await tabTo(page, (p) => p.evaluate((id) => document.activeElement?.id === id, id), `select "${label}"`);
     // Typing an option's first letters picks it in a closed select, as a keyboard user does.
     await page.keyboard.type(option);
@@ -516,6 +516,112 @@ const JOURNEYS: Journey[] = [
       expect(await page.locator('#related h3').allInnerTexts()).not.toContain('Source');
       await page.goto(`/media/${book}`);
       expect(await page.locator('#related h3').allInnerTexts()).not.toContain('Adaptation');
+    },
+  },
+  {
+    name: 'home: add two titles from the tiles, start one, bump it, finish it; the profile agrees',
+    async walk(page, driver, javaScriptEnabled) {
+      const username = await register(page, driver);
+      const tile = (kind: string) => `[aria-labelledby="tiles-${kind}-heading"]`;
+      /** An action on a tile: in place with htmx (the live region says what happened), else a post back to /. */
+      const act = async (message: string, action: () => Promise<void>, withJs: () => Promise<void>) => {
+        if (javaScriptEnabled) {
+          await changeResults(page, true, withJs);
+          expect(await page.locator('#announcer').innerText()).toContain(message);
+        } else {
+          await action();
+          expect(new URL(page.url()).pathname).toBe('/');
+          expect(await statusText(page)).toContain(message);
+        }
+      };
+      const total = async (name: string) => page.locator(`.welcome [data-total="${name}"] .count`).innerText();
+
+      await page.goto('/');
+      expect(await total('list-size')).toBe('0');
+      const titles = await page
+        .locator(`${tile('newest')} .media-title`)
+        .evaluateAll((links) => links.slice(0, 2).map((link) => link.textContent?.trim() ?? ''));
+      expect(titles).toHaveLength(2);
+      const [first, second] = titles as [string, string];
+      for (const title of titles) {
+        await act(
+          `Added “${title}” to your list as Planning.`,
+          () => driver.activate(page, 'button', `Add ${title}`, tile('newest')),
+          () => driver.press(page, 'button', `Add ${title}`, tile('newest')),
+        );
+      }
+      await page.goto('/');
+      expect(await total('list-size')).toBe('2');
+      expect(await page.locator(`${tile('up-next')} .media-title`).allInnerTexts()).toEqual([second, first]);
+
+      // Start the first from Up next: choosing saves it with htmx, Save posts it without.
+      await act(
+        `Saved “${first}”: status In progress`,
+        async () => {
+          await driver.choose(page, `Status of ${first}`, 'In progress', tile('up-next'));
+          await driver.activate(page, 'button', `Save ${first}`, tile('up-next'));
+        },
+        () => driver.choose(page, `Status of ${first}`, 'In progress', tile('up-next')),
+      );
+      await page.goto('/');
+      expect(await page.locator(`${tile('continue')} .media-title`).allInnerTexts()).toEqual([first]);
+      expect(await total('in-progress')).toBe('1');
+
+      await act(
+        `Saved “${first}”: progress 1`,
+        () => driver.activate(page, 'button', `+1 to the progress of ${first}`, tile('continue')),
+        () => driver.press(page, 'button', `+1 to the progress of ${first}`, tile('continue')),
+      );
+      expect(await page.locator(`${tile('continue')} .tile-progress`).innerText()).toMatch(/^Progress: 1\b/);
+      await act(
+        `Saved “${first}”: status Completed`,
+        async () => {
+          await driver.choose(page, `Status of ${first}`, 'Completed', tile('continue'));
+          await driver.activate(page, 'button', `Save ${first}`, tile('continue'));
+        },
+        () => driver.choose(page, `Status of ${first}`, 'Completed', tile('continue')),
+      );
+
+      await page.goto('/');
+      expect(await total('in-progress')).toBe('0');
+      expect(await total('completed-this-year')).toBe('1');
+      expect(await total('list-size')).toBe('2');
+
+      // The profile shows the same numbers, and each chart agrees with its table.
+      await page.goto(`/users/${username}`);
+      const table = (id: string) =>
+        page
+          .locator(`#${id} tbody tr`)
+          .evaluateAll((rows) =>
+            rows.map((row) => [
+              row.querySelector('th')?.textContent?.trim(),
+              row.querySelector('td')?.textContent?.trim(),
+            ]),
+          );
+      expect(await table('chart-status')).toEqual([
+        ['Planning', '1'],
+        ['In progress', '0'],
+        ['Completed', '1'],
+        ['Paused', '0'],
+        ['Dropped', '0'],
+      ]);
+      for (const id of ['chart-status', 'chart-years']) {
+        const rows = await table(id);
+        expect(await page.locator(`#${id} desc`).textContent()).toBe(
+          `${rows.map(([label, value]) => `${label}: ${value}`).join('; ')}.`,
+        );
+        // A bar per row, as long as its number says (the longest is the largest).
+        const widths = await page
+          .locator(`#${id} rect`)
+          .evaluateAll((rects) => rects.map((rect) => rect.getBoundingClientRect().width));
+        const values = rows.map(([, value]) => Number(value));
+        const longest = Math.max(...widths);
+        widths.forEach((width, i) => expect(width / longest).toBeCloseTo(values[i]! / Math.max(...values), 1));
+      }
+      expect((await table('chart-years')).at(-1)).toEqual([String(new Date().getUTCFullYear()), '1']);
+      expect(await page.locator('.activity li').allInnerTexts()).toContainEqual(
+        expect.stringContaining(`${first}: Status: Completed`),
+      );
     },
   },
 ];

@@ -95,7 +95,15 @@ async function linkedTitle(running: RunningApp): Promise<string> {
 }
 
 export const PAGES: PageCase[] = [
-  { name: 'home', who: 'both', open: (page) => page.goto('/') },
+  {
+    name: 'home',
+    who: 'both',
+    open: async (page, visitor) => {
+      // Signed in, the tiles show the visitor's own titles, with their actions.
+      if (visitor.username) await withEntries(visitor);
+      return page.goto('/');
+    },
+  },
   { name: 'catalog', who: 'both', open: (page) => page.goto('/catalog') },
   {
     name: 'catalog-filtered',
@@ -218,7 +226,11 @@ export const PAGES: PageCase[] = [
   {
     name: 'profile',
     who: 'both',
-    open: (page, visitor) => page.goto(`/users/${encodeURIComponent(visitor.username ?? visitor.publicProfile)}`),
+    open: async (page, visitor) => {
+      // Signed in, the visitor's own profile, with statistics and charts to show.
+      if (visitor.username) await withEntries(visitor);
+      return page.goto(`/users/${encodeURIComponent(visitor.username ?? visitor.publicProfile)}`);
+    },
   },
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
   { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
