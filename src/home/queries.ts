@@ -115,7 +115,8 @@ export async function listTotals(
   const { rows } = await knex.raw<{ rows: { inProgress: number; completedThisYear: number; total: number }[] }>(
     `select count(*) filter (where status = 'in_progress')::int as "inProgress",
             count(*) filter (where status = 'completed'
-              and completed_at >= date_trunc('year', now() at time zone 'UTC') at time zone 'UTC')::int
+              and completed_at >= date_trunc('year', now() at time zone 'UTC') at time zone 'UTC'
+              and completed_at < (date_trunc('year', now() at time zone 'UTC') + interval '1 year') at time zone 'UTC')::int
               as "completedThisYear",
             count(*)::int as total
        from interaction.user_media

@@ -252,6 +252,8 @@ const HEADER_LABELS: Record<string, string> = {
   ...LIST_COLUMN_LABELS,
 };
 
+const refusalMessage = (errors: FieldErrors) => `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
+
 /** The row's controls again, with the typed values and errors: htmx gets the row, a form post the edit page. */
 function refuseEdit(
   req: Request,
@@ -263,15 +265,9 @@ function refuseEdit(
   back: string,
 ): void {
   res.status(422);
-  const asked = pieceAsked(req, res);
-  const message = `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
-  if (asked?.piece === 'tracking-panel') {
+  const message = refusalMessage(errors);
+  if (pieceAsked(req, res)?.piece === 'tracking-panel') {
     return sendTrackingPanel(req, res, { entry: row }, { message, back, typed, errors });
-  }
-  if (asked?.piece === 'tile') {
-    // A tile has no room for errors: it stays as it is, and the page's status region says why.
-    res.setHeader('HX-Reswap', 'none');
-    return res.render('list/message', { layout: false, message });
   }
   if (isFragmentRequest(req, res)) {
     res.render('list/row-saved', {
@@ -362,14 +358,23 @@ export function saveEntry(knex: Knex): RequestHandler {
       return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
     });
     if (!result || !before) return next(createError(404, 'That title is not in your list.'));
-    if ('refused' in result) return refuseEdit(req, res, result.row, scale, edit.typed, result.refused, back);
+    const asked = pieceAsked(req, res);
+    if ('refused' in result) {
+      if (asked?.piece !== 'tile') return refuseEdit(req, res, result.row, scale, edit.typed, result.refused, back);
+      // A tile has no room for errors: it shows what is stored again, and the live region says why.
+      res.status(422);
+      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message: refusalMessage(result.refused) });
+    }
     const message = savedMessage(before, result.row, scale);
     if (!isFragmentRequest(req, res)) {
       setFlash(req, 'status', message);
       return redirectAfterSaving(req, res, next, back);
     }
-    const asked = pieceAsked(req, res);
-    if (asked?.piece === 'tile') return sendTile(knex, req, res, { kind: asked.kind, mediaId, message });
+    if (asked?.piece === 'tile') {
+      // Once it is no longer in progress the tile has no +1: focus goes to its status instead.
+      const focus = result.row.status === 'in_progress' ? undefined : 'status';
+      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message, focus });
+    }
     if (asked?.piece === 'tracking-panel') {
       return sendTrackingPanel(req, res, { entry: result.row }, { message, back });
     }

@@ -17,26 +17,30 @@ export function formatMinutes(minutes: number): string {
   return rest === 0 ? `${formatNumber(hours)} h` : `${formatNumber(hours)} h ${rest} min`;
 }
 
-/** One line of recent activity, in words. */
-function activityText(item: Activity, scaleMax: number): string {
-  switch (item.action) {
-    case 'added':
-      return `Added to the list as ${item.status ? STATUS_LABELS[item.status] : 'Planning'}`;
-    case 'status':
-      return `Status: ${item.status ? STATUS_LABELS[item.status] : 'none'}`;
-    case 'progress':
-      return item.progress === null
-        ? 'Progress cleared'
-        : `Progress: ${item.progress} ${UNIT_LABELS[item.unit] ?? item.unit}`;
-    case 'rating':
-      return item.rating === null ? 'Rating cleared' : `Rated ${item.rating} out of ${scaleMax}`;
-    case 'notes':
-      return 'Notes changed';
-    case 'dates':
-      return 'Dates changed';
-    case 'removed':
-      return 'Removed from the list';
-  }
+/** One line of recent activity, in words; notes are named to their owner only. */
+function activityText(item: Activity, scaleMax: number, forOwner: boolean): string {
+  if (item.action === 'added') return `Added to the list as ${STATUS_LABELS[item.status ?? 'planning']}`;
+  if (item.action === 'removed') return 'Removed from the list';
+  const parts = item.fields.flatMap((field) => {
+    switch (field) {
+      case 'status':
+        return item.status ? [`status ${STATUS_LABELS[item.status]}`] : [];
+      case 'progress':
+        return [
+          item.progress === null
+            ? 'progress cleared'
+            : `progress ${item.progress} ${UNIT_LABELS[item.unit] ?? item.unit}`,
+        ];
+      case 'rating':
+        return [item.rating === null ? 'rating cleared' : `rated ${item.rating} out of ${scaleMax}`];
+      case 'notes':
+        return forOwner ? ['notes'] : [];
+      case 'dates':
+        return ['dates'];
+    }
+  });
+  const text = parts.join(', ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
@@ -51,7 +55,7 @@ export function showProfile(knex: Knex): RequestHandler {
     const isOwner = profile !== undefined && req.user?.id === profile.id;
     if (!profile || (profile.profileVisibility === 'private' && !isOwner)) return next(createError(404));
     const year = new Date().getUTCFullYear();
-    const stats = await profileStatistics(knex, profile.id, profile.ratingScale, { withNotes: isOwner, year });
+    const stats = await profileStatistics(knex, profile.id, profile.ratingScale, { forOwner: isOwner, year });
     const scale = RATING_SCALES[profile.ratingScale];
     const count = (value: number) => ({ value, shown: formatNumber(value) });
     if (isOwner) res.locals.section = 'profile';
@@ -99,12 +103,13 @@ export function showProfile(knex: Knex): RequestHandler {
           title: `Mean rating by type, out of ${scale.max}`,
           labelHeading: 'Type',
           valueHeading: 'Mean rating',
+          max: scale.max,
           rows: stats.byType
             .filter((row) => row.meanRating !== null)
             .map((row) => ({ label: row.pluralLabel, value: row.meanRating!, shown: row.meanRating!.toFixed(1) })),
         },
       },
-      activity: stats.activity.map((item) => ({ ...item, text: activityText(item, scale.max) })),
+      activity: stats.activity.map((item) => ({ ...item, text: activityText(item, scale.max, isOwner) })),
     });
   };
 }

@@ -49,10 +49,14 @@ export interface TopRated {
   notes: string | null;
 }
 
+export type ActivityField = 'status' | 'progress' | 'rating' | 'notes' | 'dates';
+
 export interface Activity {
   mediaId: string;
   title: string;
-  action: 'added' | 'status' | 'progress' | 'rating' | 'notes' | 'dates' | 'removed';
+  action: 'added' | 'changed' | 'removed';
+  /** What a change changed: status, progress, rating, notes, dates. */
+  fields: ActivityField[];
   status: Status | null;
   progress: number | null;
   rating: number | null;
@@ -61,6 +65,13 @@ export interface Activity {
 }
 
 const YEARS_SHOWN = 5;
+
+/**
+ * What others see of a user's activity: only titles still on the list (removing a title hides
+ * its history too), and nothing that changed only notes.
+ */
+const VISIBLE_TO_OTHERS = `and a.action <> 'removed' and a.fields <> '{notes}'
+  and exists (select 1 from interaction.user_media e where e.user_id = a.user_id and e.media_id = a.media_id)`;
 const TOP_RATED = 10;
 const ACTIVITY_SHOWN = 20;
 
@@ -96,7 +107,7 @@ export async function profileStatistics(
   knex: Knex,
   userId: string,
   scale: RatingScale,
-  options: { withNotes: boolean; year: number },
+  options: { forOwner: boolean; year: number },
 ): Promise<ProfileStatistics> {
   const buckets = ratingBucketsOf(scale);
   const { step } = RATING_SCALES[scale];
@@ -131,9 +142,10 @@ export async function profileStatistics(
       `select extract(year from completed_at at time zone 'UTC')::int as year, count(*)::int as count
          from interaction.user_media
         where user_id = ? and status = 'completed'
-          and (completed_at is null or completed_at >= make_timestamptz(?, 1, 1, 0, 0, 0, 'UTC'))
+          and (completed_at is null or completed_at >= make_timestamptz(?, 1, 1, 0, 0, 0, 'UTC')
+                                      and completed_at < make_timestamptz(?, 1, 1, 0, 0, 0, 'UTC'))
         group by 1`,
-      [userId, options.year - YEARS_SHOWN + 1],
+      [userId, options.year - YEARS_SHOWN + 1, options.year + 1],
     ),
     knex.raw<{ rows: { bucket: number; count: number }[] }>(
       `select ${scale === 'hundred_point' ? 'ceil(rating / 10.0)' : onScale('rating')}::int
@@ -145,7 +157,7 @@ export async function profileStatistics(
     ),
     knex.raw<{ rows: TopRated[] }>(
       `select e.media_id as "mediaId", m.title, t.label as "typeLabel",
-              ${onScale('e.rating')}::int as rating, ${options.withNotes ? 'e.notes' : 'null'} as notes
+              ${onScale('e.rating')}::int as rating, ${options.forOwner ? 'e.notes' : 'null'} as notes
          from interaction.user_media e
          join media.media m on m.id = e.media_id
          join media.media_types t on t.media_type = m.media_type
@@ -155,11 +167,12 @@ export async function profileStatistics(
       [step, userId, TOP_RATED],
     ),
     knex.raw<{ rows: Activity[] }>(
-      `select a.media_id as "mediaId", m.title, a.action, a.status, a.progress,
+      `select a.media_id as "mediaId", m.title, a.action, a.fields, a.status, a.progress,
               ${onScale('a.rating')}::int as rating, t.progress_unit as unit,
               a.occurred_at as "occurredAt"
-         from (select * from interaction.list_activity
-                where user_id = ? order by occurred_at desc, id desc limit ?) a
+         from (select * from interaction.list_activity a
+                where user_id = ? ${options.forOwner ? '' : VISIBLE_TO_OTHERS}
+                order by occurred_at desc, id desc limit ?) a
          join media.media m on m.id = a.media_id
          join media.media_types t on t.media_type = m.media_type
         order by a.occurred_at desc, a.id desc`,

@@ -620,7 +620,7 @@ const JOURNEYS: Journey[] = [
       }
       expect((await table('chart-years')).at(-1)).toEqual([String(new Date().getUTCFullYear()), '1']);
       expect(await page.locator('.activity li').allInnerTexts()).toContainEqual(
-        expect.stringContaining(`${first}: Status: Completed`),
+        expect.stringContaining(`${first}: Status Completed`),
       );
     },
   },

@@ -217,6 +217,9 @@ describe('the media page', () => {
       expect(panel('#rating').val()).toBe('11');
       expect(panel('#progress').val()).toBe('40');
       expect(panel('#rating-error').text()).toMatch(/\S/);
+      // No error summary in the panel: focus goes to the first field refused.
+      expect(panel('#rating').attr('autofocus')).toBeDefined();
+      expect(panel('[autofocus]')).toHaveLength(1);
       expect(panel('#announcer').text()).toMatch(/^Not saved: /);
       expect((await entryOf())?.progress).toBe(30);
 

@@ -192,41 +192,42 @@ describe('profile statistics', () => {
     expect($('.time-total strong').text()).toBe('2 h');
   });
 
-  it('lists the last 20 changes, newest first, whoever made them', async () => {
+  it('lists the last 20 changes, newest first, one line a change', async () => {
     const { user, ids } = await fixture();
-    await seeded.db
-      .knex('interaction.user_media')
-      .where({ user_id: user.id, media_id: ids.book })
-      .update({ progress: 150 });
-    await seeded.db
-      .knex('interaction.user_media')
-      .where({ user_id: user.id, media_id: ids.manga })
-      .update({ status: 'in_progress', rating: 90 });
-    await seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: ids.tv }).delete();
-    const $ = await load(request(seeded.app), `/users/${user.username}`);
-    const lines = $('.activity li')
-      .toArray()
-      .map((item) => $(item).text().replace(/\s+/g, ' ').trim().replace(/^\S+ /, ''));
-    // 7 added, progress, status and rating, removed: 11 changes, newest first.
-    expect(lines).toHaveLength(11);
-    expect(lines.slice(0, 4)).toEqual([
+    const entry = (id: string) => seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: id });
+    await entry(ids.book).update({ progress: 150 });
+    await entry(ids.manga).update({ status: 'in_progress', rating: 90 });
+    await entry(ids.game).update({ notes: 'Only for me' });
+    // Nothing a person changed: no line.
+    await entry(ids.game).update({ meta_snapshot: JSON.stringify({ any: 'thing' }) });
+    await entry(ids.tv).delete();
+    const lines = async (agent: Parameters<typeof load>[0]) => {
+      const $ = await load(agent, `/users/${user.username}`);
+      return $('.activity li')
+        .toArray()
+        .map((item) => $(item).text().replace(/\s+/g, ' ').trim().replace(/^\S+ /, ''));
+    };
+    const own = await lines(await signedInAgent(seeded.app, user));
+    // 7 added, then progress, status with rating, notes, removed: 11 changes, newest first.
+    expect(own).toHaveLength(11);
+    expect(own.slice(0, 4)).toEqual([
       expect.stringMatching(/^Stats tv \d+: Removed from the list$/),
-      expect.stringMatching(/^Stats manga \d+: Rated 9 out of 10$/),
-      expect.stringMatching(/^Stats manga \d+: Status: In progress$/),
-      expect.stringMatching(/^Stats book \d+: Progress: 150 pages$/),
+      expect.stringMatching(/^Stats game \d+: Notes$/),
+      expect.stringMatching(/^Stats manga \d+: Status In progress, rated 9 out of 10$/),
+      expect.stringMatching(/^Stats book \d+: Progress 150 pages$/),
     ]);
-    expect(lines.slice(4).every((line) => line.includes('Added to the list as'))).toBe(true);
+    expect(own.slice(4).every((line) => line.includes('Added to the list as'))).toBe(true);
+
+    // Others see only titles still on the list, and no change to notes alone.
+    const seen = await lines(request(seeded.app));
+    expect(seen).toEqual(own.filter((line) => !/^Stats tv |: Notes$/.test(line)));
+    expect(seen).toHaveLength(8);
 
     // Thirty more changes: only the last 20 are shown.
-    for (let progress = 151; progress <= 180; progress += 1) {
-      await seeded.db
-        .knex('interaction.user_media')
-        .where({ user_id: user.id, media_id: ids.book })
-        .update({ progress });
-    }
-    const later = await load(request(seeded.app), `/users/${user.username}`);
-    expect(later('.activity li')).toHaveLength(20);
-    expect(later('.activity li').first().text()).toContain('Progress: 180 pages');
+    for (let progress = 151; progress <= 180; progress += 1) await entry(ids.book).update({ progress });
+    const later = await lines(request(seeded.app));
+    expect(later).toHaveLength(20);
+    expect(later[0]).toMatch(/Progress 180 pages$/);
   });
 
   it('lets an account be deleted with its list and its activity', async () => {
