@@ -106,8 +106,17 @@ const keyboardOnly: Driver = {
   async choose(page, label, option, scope) {
     const id = await (scope ? page.locator(scope) : page).getByLabel(label, { exact: true }).getAttribute('id');
     await tabTo(page, (p) => p.evaluate((id) => document.activeElement?.id === id, id), `select "${label}"`);
-    // Typing an option's first letters picks it in a closed select, as a keyboard user does.
-    await page.keyboard.type(option);
+    // Typing an option's first letters picks it in a closed select, as a keyboard user does. When
+    // no other option starts with its first letter, that letter alone is what a person types: a
+    // select that saves on change (htmx) is redrawn after it, and more letters would land on the
+    // new one and pick again ("p" for Paused).
+    const labels = await page.evaluate(
+      (id) => [...(document.getElementById(id!) as HTMLSelectElement).options].map((o) => o.label.toLowerCase()),
+      id,
+    );
+    const initial = option.charAt(0).toLowerCase();
+    const unique = labels.filter((l) => l.startsWith(initial)).length === 1;
+    await page.keyboard.type(unique ? initial : option);
   },
 };
 
