@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { TOTAL_TEXT } from '../list/queries';
 import { RATING_SCALES, type RatingScale } from '../list/rules';
-import { STATUSES, type Status } from '../users/queries';
+import { countEntriesByStatus, STATUSES, type Status } from '../users/queries';
 
 /**
  * A profile's statistics, all computed in SQL: six queries whatever the size of the list.
@@ -116,11 +116,8 @@ export async function profileStatistics(
     minutesPerChapter: JSON.stringify(TIME_ASSUMPTIONS.minutesPerChapter),
     minutesPerEpisode: JSON.stringify(TIME_ASSUMPTIONS.minutesPerEpisode),
   };
-  const [byStatusRows, byTypeRows, yearRows, bucketRows, topRated, activity] = await Promise.all([
-    knex.raw<{ rows: { status: Status; count: number }[] }>(
-      `select status, count(*)::int as count from interaction.user_media where user_id = ? group by status`,
-      [userId],
-    ),
+  const [statusCounts, byTypeRows, yearRows, bucketRows, topRated, activity] = await Promise.all([
+    countEntriesByStatus(knex, userId),
     // Per type: how many, their mean rating on the owner's scale, and their minutes (null: unknown).
     knex.raw<{
       rows: (Omit<TypeStatistics, 'minutes'> & { minutes: string | null; unknown: number })[];
@@ -180,7 +177,6 @@ export async function profileStatistics(
     ),
   ]);
 
-  const statusCounts = new Map(byStatusRows.rows.map((row) => [row.status, row.count]));
   const byType = byTypeRows.rows.map(({ unknown: _unknown, minutes, ...row }) => ({
     ...row,
     minutes: minutes === null ? 0 : Number(minutes),
@@ -189,7 +185,7 @@ export async function profileStatistics(
   const bucketCounts = new Map(bucketRows.rows.map((row) => [row.bucket, row.count]));
   return {
     total: byType.reduce((sum, row) => sum + row.count, 0),
-    byStatus: STATUSES.map((status) => ({ status, count: statusCounts.get(status) ?? 0 })),
+    byStatus: STATUSES.map((status) => ({ status, count: statusCounts[status] })),
     byType,
     completedPerYear: Array.from({ length: YEARS_SHOWN }, (_, i) => {
       const year = options.year - YEARS_SHOWN + 1 + i;

@@ -1,5 +1,6 @@
 import * as cheerio from 'cheerio';
 import request from 'supertest';
+import { formFields, loadPage } from '../support/pages';
 import { useSeededApp } from '../support/seeded';
 import { createUser, signedInAgent, type Agent } from '../support/session';
 
@@ -7,28 +8,14 @@ import { createUser, signedInAgent, type Agent } from '../support/session';
 describe('home tiles', () => {
   const seeded = useSeededApp();
 
-  const load = async (agent: Agent | ReturnType<typeof request>) => {
-    const response = await agent.get('/');
-    expect(response.status).toBe(200);
-    return cheerio.load(response.text);
-  };
+  const load = (agent: Agent | ReturnType<typeof request>) => loadPage(agent, '/');
 
   const tileIds = ($: cheerio.CheerioAPI, kind: string) =>
     $(`[aria-labelledby="tiles-${kind}-heading"] .media-tile`)
       .toArray()
       .map((tile) => $(tile).attr('data-media-id'));
 
-  /** The values a tile's form sends as drawn. */
-  const fieldsOf = ($: cheerio.CheerioAPI, form: ReturnType<cheerio.CheerioAPI>) => {
-    const fields: Record<string, string> = {};
-    form.find('input[name], select[name]').each((_, el) => {
-      const field = $(el);
-      fields[field.attr('name')!] = field.is('select')
-        ? (field.find('option[selected]').attr('value') ?? '')
-        : String(field.val() ?? '');
-    });
-    return fields;
-  };
+  const fieldsOf = formFields;
 
   /** Films of the seeded catalog with a runtime, by title: each call gets the next ones. */
   let taken = 0;

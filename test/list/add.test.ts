@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { loadPage } from '../support/pages';
 import { createUser, signedInAgent, type Agent } from '../support/session';
 
 const GODFATHER_PAGE = '/catalog?q=godfather&type=movie';
@@ -49,11 +50,7 @@ describe('adding a title to the list from the catalog', () => {
       .limit(count)
       .pluck('id');
 
-  const load = async (agent: Agent | ReturnType<typeof request>, path: string) => {
-    const response = await agent.get(path);
-    expect(response.status).toBe(200);
-    return cheerio.load(response.text);
-  };
+  const load = loadPage;
 
   /** The Add form of a row as the page shows it, with its fields as a browser would send them. */
   const addFormOn = async (agent: Agent, path: string, mediaId: string) => {

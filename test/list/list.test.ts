@@ -1,27 +1,16 @@
 import * as cheerio from 'cheerio';
-import type { Express } from 'express';
 import request from 'supertest';
-import { createTestApp } from '../support/app';
-import { createSeededDatabase, type TestDatabase } from '../support/database';
-import { createUser, signedInAgent, type Agent } from '../support/session';
+import { useSeededApp } from '../support/seeded';
+import { formFields, loadPage } from '../support/pages';
+import { createUser, signedInAgent } from '../support/session';
 
 /** The list page (/list) and its edits: the table, edit in place, the edit page, remove and undo. */
 describe('my list', () => {
-  let db: TestDatabase;
-  let app: Express;
-
-  beforeAll(async () => {
-    db = await createSeededDatabase();
-    app = createTestApp(db.knex);
-  });
-
-  afterAll(async () => {
-    await db.drop();
-  });
+  const seeded = useSeededApp();
 
   /** Titles of a type, first by title: distinct for each test that asks for a different offset. */
   const titlesOf = async (type: string, count: number, offset = 0) =>
-    db
+    seeded.db
       .knex('media.media')
       .where({ media_type: type })
       .orderBy([{ column: 'title' }, { column: 'id' }])
@@ -30,19 +19,17 @@ describe('my list', () => {
       .select<{ id: string; title: string }[]>('id', 'title');
 
   const put = (userId: string, mediaId: string, fields: Record<string, unknown> = {}) =>
-    db.knex('interaction.user_media').insert({ user_id: userId, media_id: mediaId, status: 'planning', ...fields });
+    seeded.db
+      .knex('interaction.user_media')
+      .insert({ user_id: userId, media_id: mediaId, status: 'planning', ...fields });
 
   const entry = (userId: string, mediaId: string) =>
-    db
+    seeded.db
       .knex('interaction.user_media')
       .where({ user_id: userId, media_id: mediaId })
       .first<Record<string, unknown> | undefined>();
 
-  const load = async (agent: Agent, path: string) => {
-    const response = await agent.get(path);
-    expect(response.status).toBe(200);
-    return cheerio.load(response.text);
-  };
+  const load = loadPage;
 
   const titles = ($: cheerio.CheerioAPI) =>
     $('#rows tr th[scope="row"]')
@@ -50,33 +37,21 @@ describe('my list', () => {
       .get();
 
   /** A row's form as the page draws it, with every control joined to it, as a browser sends it. */
-  const rowForm = ($: cheerio.CheerioAPI, mediaId: string) => {
-    const formId = `entry-${mediaId}`;
-    const fields: Record<string, string> = {};
-    $(`#${formId} input[name], [form="${formId}"][name]`).each((_, element) => {
-      const field = $(element);
-      if (field.attr('type') === 'submit') return;
-      const value = field.is('select')
-        ? (field.find('option[selected]').attr('value') ?? '')
-        : String(field.val() ?? '');
-      fields[field.attr('name')!] = value;
-    });
-    return fields;
-  };
+  const rowForm = ($: cheerio.CheerioAPI, mediaId: string) => formFields($, $(`#entry-${mediaId}`));
 
   async function member() {
-    const user = await createUser(db.knex);
-    return { user, agent: await signedInAgent(app, user) };
+    const user = await createUser(seeded.db.knex);
+    return { user, agent: await signedInAgent(seeded.app, user) };
   }
 
   it('sends a visitor who is not signed in to sign in, and back', async () => {
-    const response = await request(app).get('/list?status=completed');
+    const response = await request(seeded.app).get('/list?status=completed');
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe(`/login?next=${encodeURIComponent('/list?status=completed')}`);
   });
 
   it('shows only the signed-in user’s entries, with status counts in the filter', async () => {
-    const [{ user, agent }, other] = [await member(), await createUser(db.knex)];
+    const [{ user, agent }, other] = [await member(), await createUser(seeded.db.knex)];
     const movies = await titlesOf('movie', 3);
     await put(user.id, movies[0]!.id, { status: 'completed', rating: 80 });
     await put(user.id, movies[1]!.id, { status: 'in_progress', progress: 30 });
@@ -240,16 +215,7 @@ describe('my list', () => {
       await put(user.id, book!.id);
       const $ = await load(agent, `/list/${book!.id}/edit?next=/list%3Fsort%3Dtitle`);
       expect($('label[for="notes"]').text()).toBe('Notes');
-      const fields: Record<string, string> = {};
-      $('form.entry-edit-form')
-        .find('input[name], select[name], textarea[name]')
-        .each((_, element) => {
-          const field = $(element);
-          fields[field.attr('name')!] =
-            element.tagName === 'select'
-              ? (field.find('option[selected]').attr('value') ?? '')
-              : String(field.val() ?? '');
-        });
+      const fields = formFields($, $('form.entry-edit-form'));
       const refused = await agent
         .post(`/list/${book!.id}`)
         .type('form')
@@ -271,7 +237,7 @@ describe('my list', () => {
     });
 
     it('gives 404 for a title not in the user’s list, another user’s entry, or an id that is not one', async () => {
-      const [{ agent }, other] = [await member(), await createUser(db.knex)];
+      const [{ agent }, other] = [await member(), await createUser(seeded.db.knex)];
       const [movie] = await titlesOf('movie', 1, 70);
       await put(other.id, movie!.id);
       const token = cheerio

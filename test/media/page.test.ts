@@ -1,29 +1,18 @@
 import * as cheerio from 'cheerio';
-import type { Express } from 'express';
 import request from 'supertest';
-import { createTestApp } from '../support/app';
-import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { useSeededApp } from '../support/seeded';
+import { formFields, loadPage } from '../support/pages';
 import { createUser, signedInAgent, type Agent } from '../support/session';
 
 /** The media page, /media/:id. */
 describe('the media page', () => {
-  let db: TestDatabase;
-  let app: Express;
+  const seeded = useSeededApp();
   let counter = 0;
-
-  beforeAll(async () => {
-    db = await createSeededDatabase();
-    app = createTestApp(db.knex);
-  });
-
-  afterAll(async () => {
-    await db.drop();
-  });
 
   /** A title of our own, so its links and attributes are known. */
   async function makeTitle(fields: Record<string, unknown> = {}): Promise<string> {
     counter += 1;
-    const [row] = await db
+    const [row] = await seeded.db
       .knex('media.media')
       .insert({
         media_type: 'movie',
@@ -37,32 +26,17 @@ describe('the media page', () => {
   }
 
   const link = (source: string, kind: string, target: string, inverse: string) =>
-    db.knex('media.relationships').insert([
+    seeded.db.knex('media.relationships').insert([
       { source_id: source, kind, target_id: target },
       { source_id: target, kind: inverse, target_id: source },
     ]);
 
-  const load = async (agent: Agent | ReturnType<typeof request>, path: string) => {
-    const response = await agent.get(path);
-    expect(response.status).toBe(200);
-    return cheerio.load(response.text);
-  };
-
-  /** The values a form would send as drawn (its selected options, its fields' values). */
-  const fieldsOf = ($: cheerio.CheerioAPI, form: ReturnType<cheerio.CheerioAPI>) => {
-    const fields: Record<string, string> = {};
-    form.find('input[name], select[name], textarea[name]').each((_, el) => {
-      const field = $(el);
-      fields[field.attr('name')!] = field.is('select')
-        ? (field.find('option[selected]').attr('value') ?? field.find('option').first().attr('value') ?? '')
-        : String(field.val() ?? '');
-    });
-    return fields;
-  };
+  const load = loadPage;
+  const fieldsOf = formFields;
 
   it('is a 404 page for an unknown or malformed id', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id', '123', "1' or '1'='1"]) {
-      const response = await request(app).get(`/media/${encodeURIComponent(id)}`);
+      const response = await request(seeded.app).get(`/media/${encodeURIComponent(id)}`);
       expect(response.status).toBe(404);
       expect(cheerio.load(response.text)('body').attr('data-page')).toBe('error');
     }
@@ -77,7 +51,7 @@ describe('the media page', () => {
       country_of_origin: 'JP',
       attributes: JSON.stringify({ episodes: 24, format: 'TV', dataset: 'x', unheard_of: 'hidden' }),
     });
-    const $ = await load(request(app), `/media/${id}`);
+    const $ = await load(request(seeded.app), `/media/${id}`);
     expect($('body').attr('data-page')).toBe('media');
     expect($('h1').text()).toMatch(/^Page test film/);
     expect($('.original-title').text()).toBe('オリジナル');
@@ -108,12 +82,12 @@ describe('the media page', () => {
 
   it('links external ids where the source has a public address', async () => {
     const id = await makeTitle({ attributes: JSON.stringify({ runtime_minutes: 101 }) });
-    await db.knex('media.external_links').insert([
+    await seeded.db.knex('media.external_links').insert([
       { media_id: id, source_name: 'tmdb', external_key: `movie/9${counter}` },
       { media_id: id, source_name: 'isbn13', external_key: '9780000000000' },
       { media_id: id, source_name: 'catalog_seed', external_key: `seed-${counter}` },
     ]);
-    const $ = await load(request(app), `/media/${id}`);
+    const $ = await load(request(seeded.app), `/media/${id}`);
     expect($('.external-ids a').attr('href')).toBe(`https://www.themoviedb.org/movie/9${counter}`);
     expect($('.external-ids').text()).toContain('ISBN-13: 9780000000000');
     expect($('.external-ids').text()).not.toContain('seed-');
@@ -132,7 +106,7 @@ describe('the media page', () => {
     // A bad link back to the start: the walk must still end.
     await link(third, 'sequel', first, 'prequel');
     await link(second, 'adaptation', adaptation, 'source');
-    const $ = await load(request(app), `/media/${second}`);
+    const $ = await load(request(seeded.app), `/media/${second}`);
     expect($('#related-heading').length).toBe(1);
     expect(
       $('.related')
@@ -149,15 +123,15 @@ describe('the media page', () => {
   });
 
   it('gives its owner the list’s entry form, posting to the list’s endpoint and coming back here', async () => {
-    const user = await createUser(db.knex);
-    const agent = await signedInAgent(app, user);
+    const user = await createUser(seeded.db.knex);
+    const agent = await signedInAgent(seeded.app, user);
     const [id, related] = [await makeTitle(), await makeTitle()];
     await link(id, 'sequel', related, 'prequel');
     const before = await load(agent, `/media/${id}`);
     expect(before('.tracking-panel form[action="/list"] input[name="next"]').val()).toBe(`/media/${id}`);
     expect(before('.related form[action="/list"] button').text()).toContain('Add');
 
-    await db.knex('interaction.user_media').insert([
+    await seeded.db.knex('interaction.user_media').insert([
       { user_id: user.id, media_id: id, status: 'in_progress', rating: 80 },
       { user_id: user.id, media_id: related, status: 'planning' },
     ]);
@@ -181,10 +155,10 @@ describe('the media page', () => {
       agent.post(action).set('HX-Request', 'true').set('HX-Target', target).type('form').send(fields);
 
     it('adds, saves, refuses, removes and undoes in the tracking panel, answering the panel each time', async () => {
-      const user = await createUser(db.knex);
-      const agent = await signedInAgent(app, user);
+      const user = await createUser(seeded.db.knex);
+      const agent = await signedInAgent(seeded.app, user);
       const id = await makeTitle({ attributes: JSON.stringify({ runtime_minutes: 120 }) });
-      const entryOf = () => db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
+      const entryOf = () => seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
       const page = await load(agent, `/media/${id}`);
       const addForm = page('#tracking-panel form.add-form');
       expect(addForm.attr('hx-target')).toBe('#tracking-panel');
@@ -242,8 +216,8 @@ describe('the media page', () => {
     });
 
     it('swaps a related title’s quick Add for its status', async () => {
-      const user = await createUser(db.knex);
-      const agent = await signedInAgent(app, user);
+      const user = await createUser(seeded.db.knex);
+      const agent = await signedInAgent(seeded.app, user);
       const [id, sequel] = [await makeTitle(), await makeTitle()];
       await link(id, 'sequel', sequel, 'prequel');
       const page = await load(agent, `/media/${id}`);
@@ -254,11 +228,13 @@ describe('the media page', () => {
       const answer = cheerio.load(added.text);
       expect(answer('.entry-status').text()).toMatch(/^In your list: Planning/);
       expect(answer('#announcer').text()).toContain('to your list as Planning');
-      expect(await db.knex('interaction.user_media').where({ user_id: user.id }).pluck('media_id')).toEqual([sequel]);
+      expect(await seeded.db.knex('interaction.user_media').where({ user_id: user.id }).pluck('media_id')).toEqual([
+        sequel,
+      ]);
     });
 
     it('links, refuses and unlinks from the administrators’ form, answering the Related section and the watch order', async () => {
-      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const agent = await signedInAgent(seeded.app, await createUser(seeded.db.knex, { role: 'admin' }));
       const [first, second] = [await makeTitle(), await makeTitle()];
       const page = await load(agent, `/media/${first}`);
       const fields = fieldsOf(page, page('form.link-form'));
@@ -297,33 +273,35 @@ describe('the media page', () => {
       answer = cheerio.load(unlinked.text);
       expect(answer('#related .related')).toHaveLength(0);
       expect(answer('#watch-order').text().trim()).toBe('');
-      expect(await db.knex('media.relationships').whereIn('source_id', [first, second])).toEqual([]);
+      expect(await seeded.db.knex('media.relationships').whereIn('source_id', [first, second])).toEqual([]);
     });
   });
 
   it('shows how many track it and their average rating', async () => {
     const id = await makeTitle();
     for (const rating of [60, 90, null]) {
-      const user = await createUser(db.knex);
-      await db.knex('interaction.user_media').insert({ user_id: user.id, media_id: id, status: 'completed', rating });
+      const user = await createUser(seeded.db.knex);
+      await seeded.db
+        .knex('interaction.user_media')
+        .insert({ user_id: user.id, media_id: id, status: 'completed', rating });
     }
-    const $ = await load(request(app), `/media/${id}`);
+    const $ = await load(request(seeded.app), `/media/${id}`);
     expect($('.media-facts').text()).toContain('3 users');
     expect($('.media-facts').text()).toContain('8 out of 10 (2 ratings)');
   });
 
   it('runs the same number of queries whatever the number of related titles', async () => {
-    const user = await createUser(db.knex);
-    const agent = await signedInAgent(app, user);
+    const user = await createUser(seeded.db.knex);
+    const agent = await signedInAgent(seeded.app, user);
     const [few, many] = [await makeTitle(), await makeTitle()];
     await link(few, 'sequel', await makeTitle(), 'prequel');
     for (let i = 0; i < 25; i += 1) await link(many, 'adaptation', await makeTitle(), 'source');
     const queriesFor = async (id: string) => {
       let count = 0;
       const listener = () => (count += 1);
-      db.knex.on('query', listener);
+      seeded.db.knex.on('query', listener);
       await load(agent, `/media/${id}`);
-      db.knex.off('query', listener);
+      seeded.db.knex.off('query', listener);
       return count;
     };
     const fewQueries = await queriesFor(few);
@@ -337,10 +315,10 @@ describe('the media page', () => {
       const late = await makeTitle({ collection_path: `${root}.second_arc`, release_date: '2020-01-01' });
       const early = await makeTitle({ collection_path: root, release_date: '1990-01-01' });
       const middle = await makeTitle({ collection_path: `${root}.first_arc`, release_date: '2000-01-01' });
-      const fromPage = await load(request(app), `/media/${middle}`);
+      const fromPage = await load(request(seeded.app), `/media/${middle}`);
       expect(fromPage('.media-facts a[href^="/collections/"]').attr('href')).toBe(`/collections/${root}.first_arc`);
 
-      const $ = await load(request(app), `/collections/${root}`);
+      const $ = await load(request(seeded.app), `/collections/${root}`);
       expect($('body').attr('data-page')).toBe('collection');
       expect(
         $('.collection-titles a')
@@ -352,14 +330,14 @@ describe('the media page', () => {
           .map((_, el) => $(el).attr('href'))
           .get(),
       ).toEqual([`/collections/${root}.first_arc`, `/collections/${root}.second_arc`]);
-      const part = await load(request(app), `/collections/${root}.second_arc`);
+      const part = await load(request(seeded.app), `/collections/${root}.second_arc`);
       expect(part('.collection-titles a').attr('href')).toBe(`/media/${late}`);
       expect(part('.breadcrumb a').attr('href')).toBe(`/collections/${root}`);
     });
 
     it('is a 404 page for a path with no titles or that is no path at all', async () => {
       for (const path of ['no_such_franchise', 'bad path', 'a..b', "x'--"]) {
-        expect((await request(app).get(`/collections/${encodeURIComponent(path)}`)).status).toBe(404);
+        expect((await request(seeded.app).get(`/collections/${encodeURIComponent(path)}`)).status).toBe(404);
       }
     });
   });
@@ -368,7 +346,7 @@ describe('the media page', () => {
     const tokenOf = ($: cheerio.CheerioAPI) => String($('form.link-form input[name="_csrf"]').val());
 
     it('links two titles without JavaScript, both pages show it, and a link can be removed', async () => {
-      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const agent = await signedInAgent(seeded.app, await createUser(seeded.db.knex, { role: 'admin' }));
       const [book, film] = [await makeTitle({ media_type: 'book', media_class: 'written.book' }), await makeTitle()];
       const $ = await load(agent, `/media/${film}`);
       // The other title's page address, as an administrator copies it, or its id.
@@ -381,7 +359,7 @@ describe('the media page', () => {
       const filmPage = await load(agent, `/media/${film}`);
       expect(filmPage('.flash').text()).toContain('Linked');
       expect(filmPage('.related a').attr('href')).toBe(`/media/${book}`);
-      expect((await load(request(app), `/media/${book}`))('.related').prev('h3').text()).toBe('Source');
+      expect((await load(request(seeded.app), `/media/${book}`))('.related').prev('h3').text()).toBe('Source');
 
       const remove = filmPage(`form[action="/media/${film}/relationships/adaptation/${book}/delete"]`);
       const removed = await agent
@@ -389,11 +367,11 @@ describe('the media page', () => {
         .type('form')
         .send({ _csrf: remove.find('input[name="_csrf"]').val() });
       expect(removed.status).toBe(303);
-      expect(await db.knex('media.relationships').whereIn('source_id', [film, book]).select('kind')).toEqual([]);
+      expect(await seeded.db.knex('media.relationships').whereIn('source_id', [film, book]).select('kind')).toEqual([]);
     });
 
     it('shows the page again with the values and the error for a bad or duplicate link', async () => {
-      const agent = await signedInAgent(app, await createUser(db.knex, { role: 'admin' }));
+      const agent = await signedInAgent(seeded.app, await createUser(seeded.db.knex, { role: 'admin' }));
       const [first, second] = [await makeTitle(), await makeTitle()];
       const token = tokenOf(await load(agent, `/media/${first}`));
       const bad = await agent
@@ -418,7 +396,7 @@ describe('the media page', () => {
     });
 
     it('is not shown to members, and refuses them', async () => {
-      const agent = await signedInAgent(app, await createUser(db.knex));
+      const agent = await signedInAgent(seeded.app, await createUser(seeded.db.knex));
       const [first, second] = [await makeTitle(), await makeTitle()];
       const $ = await load(agent, `/media/${first}`);
       expect($('form.link-form')).toHaveLength(0);

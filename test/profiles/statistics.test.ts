@@ -1,6 +1,6 @@
-import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { chartTable } from '../support/charts';
+import { loadPage } from '../support/pages';
 import { useSeededApp } from '../support/seeded';
 import { createUser, signedInAgent } from '../support/session';
 
@@ -19,11 +19,7 @@ describe('profile statistics', () => {
     return row!.id;
   }
 
-  const load = async (agent: ReturnType<typeof request> | Awaited<ReturnType<typeof signedInAgent>>, path: string) => {
-    const response = await agent.get(path);
-    expect(response.status).toBe(200);
-    return cheerio.load(response.text);
-  };
+  const load = loadPage;
 
   /**
    * The fixture, on the 10-point scale:
