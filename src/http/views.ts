@@ -4,6 +4,7 @@ import type { Express, RequestHandler } from 'express';
 import { viewsDir } from '../paths';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { formatNumber, formatReleaseDate } from './format';
+import { loadTemplate, TEMPLATE_COMPILE_OPTIONS } from './templates';
 
 const layoutFile = path.join(viewsDir, 'layouts', 'main.ejs');
 
@@ -38,16 +39,21 @@ type RenderCallback = (error: Error | null, html?: string) => void;
  */
 function renderWithLayout(file: string, viewOptions: object, callback: RenderCallback): void {
   const options = viewOptions as Record<string, unknown>;
-  const ejsOptions = { cache: Boolean(options.cache), filename: file };
-  ejs.renderFile(file, options, ejsOptions, (error, body) => {
+  const cache = Boolean(options.cache);
+  // Compiled once (cache) in production, where the line-by-line bookkeeping for error messages
+  // would cost every render; elsewhere every render recompiles and errors name the line.
+  const ejsOptions = { ...TEMPLATE_COMPILE_OPTIONS, cache, compileDebug: !cache };
+  ejs.renderFile(file, options, { ...ejsOptions, filename: file }, (error, body) => {
     if (error) return callback(error);
     if (options.layout === false) return callback(null, body);
-    ejs.renderFile(layoutFile, { ...options, body }, { cache: ejsOptions.cache }, callback);
+    ejs.renderFile(layoutFile, { ...options, body }, ejsOptions, callback);
   });
 }
 
 /** Registers the view engine and the locals every page's layout reads. */
 export function setUpViews(app: Express, locals: { asset: (name: string) => string; donateUrl?: string }): void {
+  // EJS reads every view (and include) through this one hook: see src/http/templates.ts.
+  ejs.fileLoader = loadTemplate;
   app.engine('ejs', renderWithLayout);
   app.set('view engine', 'ejs');
   app.set('views', viewsDir);
