@@ -326,9 +326,11 @@ describe('my list', () => {
       });
       const before = await entry(user.id, movie!.id);
       const $ = await load(agent, '/list?sort=title');
-      const form = $(`tr[data-media-id="${movie!.id}"] form.remove-form`);
+      const button = $(`#remove-${movie!.id}`);
+      expect(button.text()).toBe(`Remove ${movie!.title}`);
+      const form = button.closest('form');
       const removed = await agent
-        .post(form.attr('action')!)
+        .post(button.attr('formaction')!)
         .type('form')
         .send({ _csrf: form.find('input[name="_csrf"]').val(), next: form.find('input[name="next"]').val() });
       expect(removed.status).toBe(303);
