@@ -19,6 +19,8 @@ declare module 'express-session' {
   interface SessionData {
     /** When the user signed in (ms since epoch), for the absolute session lifetime. */
     signedInAt?: number;
+    /** When the stored session's expiry was last moved on (ms since epoch): see keepSessionsAlive. */
+    lastSeenAt?: number;
   }
 }
 
@@ -51,7 +53,11 @@ function knexQueryable(knex: Knex) {
   };
 }
 
-/** The session store in auth.sessions; unless `prune` is false, expired rows are pruned every 15 minutes (±50%). */
+/**
+ * The session store in auth.sessions; unless `prune` is false, expired rows are pruned every 15
+ * minutes (±50%). The store does not "touch" a session on each request (a write per page view):
+ * keepSessionsAlive moves the expiry on instead, at most once a minute.
+ */
 export function createSessionStore(knex: Knex, prune = true) {
   const PgStore = connectPgSimple(session);
   return new PgStore({
@@ -60,6 +66,7 @@ export function createSessionStore(knex: Knex, prune = true) {
     tableName: 'sessions',
     createTableIfMissing: false,
     pruneSessionInterval: prune ? 15 * 60 : false,
+    disableTouch: true,
   });
 }
 
@@ -117,8 +124,26 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
     next();
   });
   app.use(endExpiredSignIns(options.absoluteHours));
+  app.use(keepSessionsAlive);
   return passport;
 }
+
+/** How often a session in use has its stored expiry moved on. */
+export const SESSION_REFRESH_MS = 60_000;
+
+/**
+ * A stored session in use is saved again (and so its expiry moved on by the idle time) when it was
+ * last saved a minute ago or more: the idle limit then holds to within a minute, for one write a
+ * minute instead of one per request. A new, empty session is left alone, so a visitor who only
+ * reads pages still gets no session at all.
+ */
+const keepSessionsAlive: RequestHandler = (req, _res, next) => {
+  const { session } = req;
+  const holdsSomething = session && Object.keys(session).some((key) => key !== 'cookie');
+  const now = Date.now();
+  if (holdsSomething && !(now - (session.lastSeenAt ?? 0) < SESSION_REFRESH_MS)) session.lastSeenAt = now;
+  next();
+};
 
 function endExpiredSignIns(absoluteHours: number): RequestHandler {
   const limitMs = absoluteHours * 3_600_000;

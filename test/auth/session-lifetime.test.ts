@@ -35,6 +35,37 @@ describe('session lifetime', () => {
     expect(await signedInName(agent)).toBe('');
   });
 
+  it('moves a session in use on by the idle time, writing it at most once a minute', async () => {
+    const user = await createUser(db.knex);
+    const agent = await signedInAgent(app, user);
+    const stored = () =>
+      db
+        .knex('auth.sessions')
+        .whereRaw("sess -> 'passport' ->> 'user' = ?", [user.id])
+        .first<{ expire: Date; lastSeenAt: string | null }>(
+          'expire',
+          db.knex.raw('sess ->> \'lastSeenAt\' as "lastSeenAt"'),
+        );
+    await agent.get('/');
+    const first = await stored();
+    expect(first.lastSeenAt).not.toBeNull();
+    // Within the minute: no write, the stored expiry stays where it was.
+    await agent.get('/');
+    expect(await stored()).toEqual(first);
+    // A minute later, the next request moves it on by the idle time (60 minutes here).
+    await db.knex.raw(
+      `update auth.sessions set sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json,
+         expire = now() + interval '5 minutes'
+       where sess -> 'passport' ->> 'user' = ?`,
+      [Date.now() - 61_000, user.id],
+    );
+    const before = Date.now();
+    expect(await signedInName(agent)).toBe(user.username);
+    const moved = await stored();
+    expect(Number(moved.lastSeenAt)).toBeGreaterThanOrEqual(before);
+    expect(moved.expire.getTime()).toBeGreaterThanOrEqual(before + 59 * 60_000);
+  });
+
   it('ends a session at the absolute limit even while it is in use', async () => {
     const user = await createUser(db.knex);
     const agent = await signedInAgent(app, user);
