@@ -192,12 +192,57 @@ const COLUMN_OF: Record<EntryField, string> = {
   completedOn: 'completed_at',
 };
 
+/** The columns an edit writes: only those whose value changes (dates are days, stored as midnight UTC). */
+function columnsToWrite(current: ListRow, next: EntryFields): Record<string, unknown> {
+  const update: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(changedFields(current, next)) as [EntryField, unknown][]) {
+    update[COLUMN_OF[field]] =
+      (field === 'startedOn' || field === 'completedOn') && value !== null ? `${String(value)}T00:00:00Z` : value;
+  }
+  return update;
+}
+
+/** Reads of an entry that may be written without a lock before editEntry takes one. */
+const UNLOCKED_ATTEMPTS = 3;
+
 /**
- * Applies an edit to one entry of one user, in a transaction that holds the entry's row: reads
- * it, lets `decide` work out the next values (or refuse), and writes only the columns that
- * changed. Undefined when the user has no such entry.
+ * Applies an edit to one entry of one user: reads it, lets `decide` work out the next values (or
+ * refuse), and writes only the columns that changed. Undefined when the user has no such entry.
+ *
+ * The write goes through only if the row is still the version that was read (its `xmin`), so an
+ * edit never rests on a stale read; if another request changed the entry in between, it is read
+ * and decided again. That is two round trips, where holding a lock needs four (begin, read for
+ * update, write, commit). After `unlockedAttempts` collisions the edit takes the row's lock.
  */
 export async function editEntry<Refusal>(
+  knex: Knex,
+  userId: string,
+  mediaId: string,
+  decide: (current: ListRow) => { next: EntryFields } | { refused: Refusal },
+  unlockedAttempts = UNLOCKED_ATTEMPTS,
+): Promise<{ row: ListRow } | { refused: Refusal; row: ListRow } | undefined> {
+  for (let attempt = 1; attempt <= unlockedAttempts; attempt += 1) {
+    const current = (await selectRow(knex, entriesOf(knex, userId).where('e.media_id', mediaId))
+      .select(knex.raw('e.xmin::text as version'))
+      .first()) as (ListRow & { version: string }) | undefined;
+    if (!current) return undefined;
+    const { version, ...row } = current;
+    const decision = decide(row);
+    if ('refused' in decision) return { refused: decision.refused, row };
+    const update = columnsToWrite(row, decision.next);
+    if (Object.keys(update).length === 0) return { row };
+    const [stamped] = await knex('interaction.user_media')
+      .where({ user_id: userId, media_id: mediaId })
+      .whereRaw('xmin = ?::xid', [version])
+      .update(update)
+      .returning<{ updatedAt: Date }[]>('updated_at as updatedAt');
+    if (stamped) return { row: { ...row, ...decision.next, updatedAt: stamped.updatedAt } };
+  }
+  return editEntryLocked(knex, userId, mediaId, decide);
+}
+
+/** editEntry in a transaction that holds the entry's row from the read to the write. */
+async function editEntryLocked<Refusal>(
   knex: Knex,
   userId: string,
   mediaId: string,
@@ -211,13 +256,7 @@ export async function editEntry<Refusal>(
     if (!current) return undefined;
     const decision = decide(current);
     if ('refused' in decision) return { refused: decision.refused, row: current };
-    const changed = changedFields(current, decision.next);
-    const update: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(changed) as [EntryField, unknown][]) {
-      // Dates are days: stored as midnight UTC.
-      update[COLUMN_OF[field]] =
-        (field === 'startedOn' || field === 'completedOn') && value !== null ? `${String(value)}T00:00:00Z` : value;
-    }
+    const update = columnsToWrite(current, decision.next);
     if (Object.keys(update).length === 0) return { row: current };
     const [stamped] = await trx('interaction.user_media')
       .where({ user_id: userId, media_id: mediaId })
