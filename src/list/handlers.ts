@@ -145,7 +145,7 @@ export function showList(knex: Knex): RequestHandler {
     const scale = req.user!.ratingScale;
     const saved = req.user!.listColumns;
     const [{ types, classes }, counts] = await Promise.all([
-      catalogVocabulary(knex),
+      catalogVocabulary(knex, { genres: false }),
       countEntriesByStatus(knex, userId),
     ]);
     const parsed = parseListQuery(req.query as Record<string, unknown>, {
@@ -164,12 +164,12 @@ export function showList(knex: Knex): RequestHandler {
     if (query.columns && !remembered && columns.join() === DEFAULT_LIST_COLUMNS.join()) {
       query = { ...query, columns: null };
     }
-    let { rows, total } = await listEntries(knex, userId, query, scale);
+    let { rows, total } = await listEntries(knex, userId, query, scale, counts);
     const lastPage = lastPageFor(total);
     if (query.page > lastPage) {
       if (total > 0) notes.push(pastLastPageNote(lastPage));
       query = { ...query, page: lastPage };
-      ({ rows, total } = await listEntries(knex, userId, query, scale));
+      ({ rows, total } = await listEntries(knex, userId, query, scale, counts));
     }
     const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
     const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { searchQuery } from '../catalog/queries';
 import { whereMediaMatches } from '../tables/media-filters';
 import { PAGE_SIZE } from '../tables/params';
-import type { Status } from '../users/queries';
+import { STATUSES, type Status } from '../users/queries';
 import { changedFields, RATING_SCALES, type EntryField, type EntryFields, type RatingScale } from './rules';
 import type { ListQuery, ListSort } from './table';
 
@@ -134,13 +134,15 @@ function whereEntryMatches(builder: Knex.QueryBuilder, query: ListQuery, scale: 
  * When nothing asks about the titles (no search, no media filter), the count and, for a sort on
  * the entry's own columns, the page's ids come from the user's partition of user_media alone;
  * only the page's 50 titles are read. Joining all 5,000 titles of a big list first cost 5-20 ms.
- * Ties go by title when titles are read anyway, else by id.
+ * Ties go by title when titles are read anyway, else by id. Given the user's counts by status
+ * (the page's filter shows them anyway), a query that filters by status at most is not counted again.
  */
 export async function listEntries(
   knex: Knex,
   userId: string,
   query: ListQuery,
   scale: RatingScale,
+  statusCounts?: Record<Status, number>,
 ): Promise<{ rows: ListRow[]; total: number }> {
   const dir = query.direction;
   const offset = (query.page - 1) * PAGE_SIZE;
@@ -175,6 +177,12 @@ export async function listEntries(
       .orderByRaw(`${LIST_ORDER[query.sort]} ${dir} nulls last, m.title ${dir}, e.media_id ${dir}`)
       .limit(PAGE_SIZE)
       .offset(offset);
+  }
+  const byStatusOnly = !asksAboutTitles && query.ratingFrom === null && query.ratingTo === null;
+  if (statusCounts && byStatusOnly) {
+    const statuses: readonly Status[] = query.statuses.length ? query.statuses : STATUSES;
+    const total = statuses.reduce((sum, status) => sum + statusCounts[status], 0);
+    return { rows: (await page) as ListRow[], total };
   }
   const [rows, counted] = await Promise.all([
     page as Promise<ListRow[]>,
