@@ -50,9 +50,15 @@ export interface CatalogVocabulary {
 
 /**
  * The names the filters offer and accept (media types, classes, genres), in one round trip:
- * every catalog request needs all three before it can read its parameters.
+ * every catalog request needs all three before it can read its parameters. The list's filters
+ * have no genre: it asks with `genres: false` and gets none.
  */
-export async function catalogVocabulary(knex: Knex): Promise<CatalogVocabulary> {
+export async function catalogVocabulary(knex: Knex, { genres = true } = {}): Promise<CatalogVocabulary> {
+  const genreList = genres
+    ? `(select json_agg(json_build_object('genre', genre, 'mediaCount', media_count)
+                        order by media_count desc, genre)
+          from media.genre_counts where media_count > 0)`
+    : 'null::json';
   const { rows } = await knex.raw<{ rows: CatalogVocabulary[] }>(`
     select
       coalesce((select json_agg(json_build_object('mediaType', media_type, 'label', label,
@@ -61,9 +67,7 @@ export async function catalogVocabulary(knex: Knex): Promise<CatalogVocabulary> 
       coalesce((select json_agg(json_build_object('mediaClass', media_class::text, 'label', label)
                                 order by position)
                   from media.media_classes), '[]') as classes,
-      coalesce((select json_agg(json_build_object('genre', genre, 'mediaCount', media_count)
-                                order by media_count desc, genre)
-                  from media.genre_counts where media_count > 0), '[]') as genres`);
+      coalesce(${genreList}, '[]') as genres`);
   const [vocabulary] = rows;
   if (!vocabulary) throw new Error('the vocabulary query returned no row');
   return vocabulary;
