@@ -164,12 +164,14 @@ export function findProfile(knex: Knex, username: string): Promise<Profile | und
     );
 }
 
-/** How many list entries a user has in each status (statuses with none are 0). */
+/**
+ * How many list entries a user has in each status (statuses with none are 0), from the counts
+ * a trigger keeps beside user_media (migration 20261127200000_list_status_counts).
+ */
 export async function countEntriesByStatus(knex: Knex, userId: string): Promise<Record<Status, number>> {
-  const rows = await knex('interaction.user_media')
+  const rows = await knex('interaction.list_status_counts')
     .where('user_id', userId)
-    .groupBy('status')
-    .select<{ status: Status; count: number }[]>('status', knex.raw('count(*)::int as count'));
+    .select<{ status: Status; count: number }[]>('status', 'entries as count');
   const counts = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
   for (const row of rows) counts[row.status] = row.count;
   return counts;
