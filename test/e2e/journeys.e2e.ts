@@ -390,11 +390,17 @@ const JOURNEYS: Journey[] = [
       } else await driver.activate(page, 'button', '+1 to the progress of Righteous Kill');
       expect(await progress()).toBe('101');
       expect(await status()).toBe('Completed');
-      await editRow(async () => {
-        await driver.fill(page, 'Rating of Righteous Kill, 1 to 10', '8');
-        if (javaScriptEnabled) await page.keyboard.press('Enter');
-      });
+      // Enter in the rating field saves the row as Save does, not as +1 (the first button in the row).
+      await driver.fill(page, 'Rating of Righteous Kill, 1 to 10', '8');
+      if (javaScriptEnabled) {
+        await changeResults(page, true, () => page.keyboard.press('Enter'));
+        expect(await page.locator('#announcer').innerText()).toContain('Saved “Righteous Kill”');
+      } else {
+        await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+        expect(await statusText(page)).toContain('Saved “Righteous Kill”');
+      }
       expect(await film.locator('input[name="rating"]').inputValue()).toBe('8');
+      expect(await progress()).toBe('101');
 
       await driver.activate(page, 'link', 'Edit Righteous Kill');
       await driver.fill(page, 'Notes', 'Tense, and long.');
