@@ -1,6 +1,6 @@
 import connectPgSimple from 'connect-pg-simple';
 import type { Express, RequestHandler } from 'express';
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
 import type { Knex } from 'knex';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
@@ -19,7 +19,7 @@ declare module 'express-session' {
   interface SessionData {
     /** When the user signed in (ms since epoch), for the absolute session lifetime. */
     signedInAt?: number;
-    /** When the stored session's expiry was last moved on (ms since epoch): see keepSessionsAlive. */
+    /** When the stored session's expiry was last moved on (ms since epoch): see createSessionStore. */
     lastSeenAt?: number;
   }
 }
@@ -53,20 +53,51 @@ function knexQueryable(knex: Knex) {
   };
 }
 
+/** How often a session in use has its stored expiry moved on. */
+export const SESSION_REFRESH_MS = 60_000;
+
 /**
  * The session store in auth.sessions; unless `prune` is false, expired rows are pruned every 15
- * minutes (±50%). The store does not "touch" a session on each request (a write per page view):
- * keepSessionsAlive moves the expiry on instead, at most once a minute.
+ * minutes (±50%).
+ *
+ * connect-pg-simple "touches" a session on every request that leaves it unchanged (an UPDATE
+ * and a commit per page view). This store touches it only when its expiry was last moved on a
+ * minute ago or more (`lastSeenAt`, stamped by every save and every touch), so the idle limit
+ * holds to within a minute. A touch only updates: a session deleted meanwhile (signed out, or
+ * ended by a password change) stays deleted.
  */
 export function createSessionStore(knex: Knex, prune = true) {
   const PgStore = connectPgSimple(session);
-  return new PgStore({
+  class SessionStore extends PgStore {
+    override set(sid: string, data: SessionData, callback?: (error?: unknown) => void): void {
+      // A copy: the session object itself is hashed by express-session to tell whether it changed.
+      super.set(sid, { ...data, lastSeenAt: Date.now() }, callback);
+    }
+
+    override touch(sid: string, data: SessionData, callback?: () => void): void {
+      const now = Date.now();
+      if (now - (data.lastSeenAt ?? 0) < SESSION_REFRESH_MS) {
+        callback?.();
+        return;
+      }
+      const expires = data.cookie.expires ?? new Date(now + (data.cookie.maxAge ?? 0));
+      const done = callback as ((error?: unknown) => void) | undefined;
+      knex
+        .raw(
+          `update auth.sessions
+              set expire = ?, sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json
+            where sid = ?`,
+          [expires, now, sid],
+        )
+        .then(() => done?.(), done);
+    }
+  }
+  return new SessionStore({
     pool: knexQueryable(knex) as never,
     schemaName: 'auth',
     tableName: 'sessions',
     createTableIfMissing: false,
     pruneSessionInterval: prune ? 15 * 60 : false,
-    disableTouch: true,
   });
 }
 
@@ -124,26 +155,8 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
     next();
   });
   app.use(endExpiredSignIns(options.absoluteHours));
-  app.use(keepSessionsAlive);
   return passport;
 }
-
-/** How often a session in use has its stored expiry moved on. */
-export const SESSION_REFRESH_MS = 60_000;
-
-/**
- * A stored session in use is saved again (and so its expiry moved on by the idle time) when it was
- * last saved a minute ago or more: the idle limit then holds to within a minute, for one write a
- * minute instead of one per request. A new, empty session is left alone, so a visitor who only
- * reads pages still gets no session at all.
- */
-const keepSessionsAlive: RequestHandler = (req, _res, next) => {
-  const { session } = req;
-  const holdsSomething = session && Object.keys(session).some((key) => key !== 'cookie');
-  const now = Date.now();
-  if (holdsSomething && !(now - (session.lastSeenAt ?? 0) < SESSION_REFRESH_MS)) session.lastSeenAt = now;
-  next();
-};
 
 function endExpiredSignIns(absoluteHours: number): RequestHandler {
   const limitMs = absoluteHours * 3_600_000;

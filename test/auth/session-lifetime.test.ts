@@ -66,6 +66,30 @@ describe('session lifetime', () => {
     expect(moved.expire.getTime()).toBeGreaterThanOrEqual(before + 59 * 60_000);
   });
 
+  it('never brings back a session deleted while a request was using it', async () => {
+    const store = createSessionStore(db.knex, false);
+    const sid = 'deleted-while-in-use';
+    await db.knex('auth.sessions').insert({
+      sid,
+      sess: JSON.stringify({ cookie: {}, lastSeenAt: Date.now() - 120_000 }),
+      expire: db.knex.raw("now() + interval '1 hour'"),
+    });
+    // The request read it; then it was signed out elsewhere; then the request ends.
+    const seen = await new Promise<Record<string, unknown>>((resolve, reject) =>
+      store.get(sid, (error, data) => (error ? reject(error) : resolve(data as unknown as Record<string, unknown>))),
+    );
+    await db.knex('auth.sessions').where({ sid }).delete();
+    await new Promise<void>((resolve, reject) =>
+      store.touch(
+        sid,
+        { ...seen, cookie: { expires: new Date(Date.now() + 3_600_000) } } as never,
+        (error?: unknown) => (error ? reject(error as Error) : resolve()),
+      ),
+    );
+    await store.close();
+    expect(await db.knex('auth.sessions').where({ sid })).toEqual([]);
+  });
+
   it('ends a session at the absolute limit even while it is in use', async () => {
     const user = await createUser(db.knex);
     const agent = await signedInAgent(app, user);
