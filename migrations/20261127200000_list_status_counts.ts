@@ -7,9 +7,11 @@ import type { Knex } from 'knex';
  * entry), reading five rows takes a few microseconds.
  *
  * A change of status moves one from the old status to the new in one trigger call; the two rows
- * are written in status order, so two edits of one user's list that move entries in opposite
- * directions lock them in the same order and cannot deadlock. A removal only decrements (an
- * account being deleted takes its counts with it, and an upsert there would recreate them).
+ * are written in status order, so two single-entry edits of one user's list that move entries in
+ * opposite directions lock them in the same order and cannot deadlock. (A statement that changes
+ * many entries of one user at once, as an import may, can still deadlock with another such
+ * statement: bulk paths should take the user's entries one transaction at a time.) A removal only
+ * decrements (an account being deleted takes its counts with it; an upsert would recreate them).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -20,6 +22,9 @@ export async function up(knex: Knex): Promise<void> {
       primary key (user_id, status)
     );
 
+    -- Writes to the list wait until the trigger exists (the migration is one transaction): an
+    -- entry added between the count and the trigger would never be counted.
+    lock table interaction.user_media in share row exclusive mode;
     insert into interaction.list_status_counts (user_id, status, entries)
     select user_id, status, count(*) from interaction.user_media group by user_id, status;
 
@@ -43,7 +48,9 @@ export async function up(knex: Knex): Promise<void> {
           values (change.user_id, change.status, 1)
           on conflict (user_id, status) do update set entries = counts.entries + 1;
         else
-          update interaction.list_status_counts set entries = entries - 1
+          -- Never below zero: a count that drifted (a bulk load with triggers off, say) must not
+          -- make the user's edits fail.
+          update interaction.list_status_counts set entries = greatest(entries - 1, 0)
            where user_id = change.user_id and status = change.status;
         end if;
       end loop;
