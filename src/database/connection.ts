@@ -61,14 +61,20 @@ export function createKnex(connectionString: string, options: { poolMax?: number
   const { poolMax = 10, logger } = options;
   return knexFactory({
     client: 'pg',
-    connection: {
-      connectionString,
-      application_name: 'omnimediatrak',
+    connection: { connectionString, application_name: 'omnimediatrak' },
+    pool: {
+      min: 0,
+      max: poolMax,
       // No parallel workers for the app's queries: they are short and many run at once, and
-      // starting workers cost 20-30 ms where the query itself took 4 (docs/benchmarks.md).
-      options: '-c max_parallel_workers_per_gather=0',
+      // starting workers cost 20-30 ms where the query itself took 4 (docs/benchmarks.md). A SET
+      // on each new connection, not a startup option, which poolers such as PgBouncer refuse.
+      afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
+        connection.query('set max_parallel_workers_per_gather = 0').then(
+          () => done(null, connection),
+          (error: Error) => done(error, connection),
+        );
+      },
     },
-    pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
     migrations: migrationsConfig,
     ...(logger && {
