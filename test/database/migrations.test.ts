@@ -16,6 +16,7 @@ const TABLES = [
   'ingest.sources',
   'interaction.list_activity',
   'interaction.list_items',
+  'interaction.list_status_counts',
   'interaction.reviews',
   'interaction.smart_lists',
   'interaction.user_lists',
