@@ -40,6 +40,19 @@
     announcer.textContent = what + ' (error ' + event.detail.xhr.status + '). Reload the page and try again.';
   });
 
+  // A form saved on change (a list row, a home tile) sends a plain save then: not the value of a
+  // button of the form, which htmx adds when the focus has moved onto it (+1, tabbed to while the
+  // save waited its 400 ms) as if it had been pressed.
+  document.addEventListener('htmx:configRequest', function (event) {
+    var detail = event.detail;
+    var form = detail && detail.elt;
+    if (!(form instanceof Element) || form.tagName !== 'FORM' || !detail.triggeringEvent) return;
+    if (detail.triggeringEvent.type === 'submit') return;
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.type === 'submit' && control.name) delete detail.parameters[control.name];
+    });
+  });
+
   // A click outside an open menu closes it, as it would for any menu.
   document.addEventListener('click', function (event) {
     openMenus().forEach(function (details) {

@@ -413,6 +413,14 @@ const JOURNEYS: Journey[] = [
         expect(await page.locator('#announcer').innerText()).toContain('Saved “Tokyo Godfathers”');
         expect(await anime.locator('select[name="status"] option:checked').innerText()).toBe('Paused');
         expect(await anime.locator('input[name="progress"]').inputValue()).toBe('');
+        // A rating typed, then Tab on to +1 before the save goes out: the save is the rating alone.
+        await anime.locator('input[name="rating"]').fill('6');
+        await changeResults(page, true, async () => {
+          await page.keyboard.press('Tab');
+          await page.keyboard.press('Tab');
+        });
+        expect(await anime.locator('input[name="rating"]').inputValue()).toBe('6');
+        expect(await anime.locator('input[name="progress"]').inputValue()).toBe('');
       }
 
       await driver.activate(page, 'link', 'Edit Righteous Kill');

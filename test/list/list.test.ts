@@ -326,11 +326,10 @@ describe('my list', () => {
       });
       const before = await entry(user.id, movie!.id);
       const $ = await load(agent, '/list?sort=title');
-      const button = $(`#remove-${movie!.id}`);
-      expect(button.text()).toBe(`Remove ${movie!.title}`);
-      const form = button.closest('form');
+      const form = $(`tr[data-media-id="${movie!.id}"] form.remove-form`);
+      expect(form.find('button').text()).toBe(`Remove ${movie!.title}`);
       const removed = await agent
-        .post(button.attr('formaction')!)
+        .post(form.attr('action')!)
         .type('form')
         .send({ _csrf: form.find('input[name="_csrf"]').val(), next: form.find('input[name="next"]').val() });
       expect(removed.status).toBe(303);
