@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 
 /**
  * How the views are compiled. EJS's default wraps each template in `with (locals) { ... }`, so
@@ -8,8 +9,8 @@ import { readFileSync } from 'node:fs';
  * views are compiled without `with`: each template is loaded with a first line that reads the
  * names it uses from `locals` into variables, and its own code is put in a block, so a
  * template's `const x` shadows that variable instead of clashing with it. Templates are written
- * exactly as before; a name that is a JavaScript global (`JSON`, `encodeURIComponent`) keeps
- * meaning the global, as it did under `with` unless a local of that name was passed.
+ * exactly as before; a name that is one of the language's globals (`JSON`, `encodeURIComponent`)
+ * keeps meaning the global, as it did under `with` unless a local of that name was passed.
  */
 export const TEMPLATE_COMPILE_OPTIONS = { _with: false, localsName: 'locals' } as const;
 
@@ -25,15 +26,19 @@ const RESERVED = new Set(
 );
 
 const CODE = /<%(?!#)[-_=]?([\s\S]*?)[-_]?%>/g;
-// A name, not part of another name or number, and not a property (after one dot; `...` spreads a name).
-const NAME = /(?<![\w$])(?<!(?:^|[^.])\.\s*)[A-Za-z_$][\w$]*/g;
+// A name, not part of another name or number, and not a property (right after one dot; `...`
+// spreads a name). A name taken for a local when it is not one costs nothing: it reads undefined.
+const NAME = /(?<![\w$])(?<!(?:^|[^.])\.)[A-Za-z_$][\w$]*/g;
+// JavaScript's own globals (Math, JSON, encodeURIComponent...), from a fresh context: not Node's
+// (a local may be called `performance`) nor a test runner's.
+const LANGUAGE_GLOBALS: object = runInNewContext('globalThis');
 
 /** The names a template's code uses that may come from its locals (keywords and globals apart). */
 export function localNamesIn(template: string): string[] {
   const names = new Set<string>();
   for (const [, code] of template.matchAll(CODE)) {
     for (const [name] of (code ?? '').matchAll(NAME)) {
-      if (RESERVED.has(name) || name.startsWith('__') || name in globalThis) continue;
+      if (RESERVED.has(name) || name.startsWith('__') || name in LANGUAGE_GLOBALS) continue;
       names.add(name);
     }
   }

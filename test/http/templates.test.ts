@@ -9,9 +9,22 @@ describe('view templates', () => {
   it('reads the names a template uses, not properties, keywords or globals', () => {
     const names = localNamesIn(
       `<%# a comment naming ignored %><% for (const row of rows) { %><%= row.title %> <%= item?.label %>` +
-        `<%- [countText, ...notes].join(' ') %><%= JSON.stringify(data. field) %><% } %>`,
+        `<%- [countText, ...notes].join(' ') %><%= JSON.stringify(data.field) %>` +
+        `<% // Newest first.
+ entries.forEach(() => {}) %><%= performance %><% } %>`,
     );
-    expect(names.sort()).toEqual(['countText', 'data', 'item', 'notes', 'row', 'rows']);
+    expect(names.sort()).toEqual([
+      'Newest',
+      'countText',
+      'data',
+      'entries',
+      'first',
+      'item',
+      'notes',
+      'performance',
+      'row',
+      'rows',
+    ]);
   });
 
   it('renders as EJS does with `with`, top-level declarations, loops and missing locals alike', () => {
