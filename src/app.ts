@@ -55,7 +55,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);
   if (config.isProduction) app.set('view cache', true);
-  // No ETag on rendered pages: Express would hash every page (165 kB for a list page) to spare a
+  // No ETag on rendered pages: Express would hash every page (185 kB for a list page) to spare a
   // transfer only when a page comes out byte for byte the same. Static files keep theirs.
   app.set('etag', false);
 

@@ -54,7 +54,7 @@ function knexQueryable(knex: Knex) {
 }
 
 /** How often a session in use has its stored expiry moved on. */
-export const SESSION_REFRESH_MS = 60_000;
+const SESSION_REFRESH_MS = 60_000;
 
 /**
  * The session store in auth.sessions; unless `prune` is false, expired rows are pruned every 15

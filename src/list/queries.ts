@@ -213,6 +213,9 @@ function columnsToWrite(current: ListRow, next: EntryFields): Record<string, unk
 /** Reads of an entry that may be written without a lock before editEntry takes one. */
 const UNLOCKED_ATTEMPTS = 3;
 
+type EditDecision<Refusal> = (current: ListRow) => { next: EntryFields } | { refused: Refusal };
+type EditOutcome<Refusal> = { row: ListRow } | { refused: Refusal; row: ListRow } | undefined;
+
 /**
  * Applies an edit to one entry of one user: reads it, lets `decide` work out the next values (or
  * refuse), and writes only the columns that changed. Undefined when the user has no such entry.
@@ -226,52 +229,45 @@ export async function editEntry<Refusal>(
   knex: Knex,
   userId: string,
   mediaId: string,
-  decide: (current: ListRow) => { next: EntryFields } | { refused: Refusal },
+  decide: EditDecision<Refusal>,
   unlockedAttempts = UNLOCKED_ATTEMPTS,
-): Promise<{ row: ListRow } | { refused: Refusal; row: ListRow } | undefined> {
+): Promise<EditOutcome<Refusal>> {
   for (let attempt = 1; attempt <= unlockedAttempts; attempt += 1) {
-    const current = (await selectRow(knex, entriesOf(knex, userId).where('e.media_id', mediaId))
-      .select(knex.raw('e.xmin::text as version'))
-      .first()) as (ListRow & { version: string }) | undefined;
-    if (!current) return undefined;
-    const { version, ...row } = current;
-    const decision = decide(row);
-    if ('refused' in decision) return { refused: decision.refused, row };
-    const update = columnsToWrite(row, decision.next);
-    if (Object.keys(update).length === 0) return { row };
-    const [stamped] = await knex('interaction.user_media')
-      .where({ user_id: userId, media_id: mediaId })
-      .whereRaw('xmin = ?::xid', [version])
-      .update(update)
-      .returning<{ updatedAt: Date }[]>('updated_at as updatedAt');
-    if (stamped) return { row: { ...row, ...decision.next, updatedAt: stamped.updatedAt } };
+    const outcome = await attemptEdit(knex, userId, mediaId, decide, 'version');
+    if (outcome !== 'collided') return outcome;
   }
-  return editEntryLocked(knex, userId, mediaId, decide);
+  const outcome = await knex.transaction((trx) => attemptEdit(trx, userId, mediaId, decide, 'lock'));
+  // Nothing can come between the read and the write while the row is locked.
+  return outcome === 'collided' ? undefined : outcome;
 }
 
-/** editEntry in a transaction that holds the entry's row from the read to the write. */
-async function editEntryLocked<Refusal>(
-  knex: Knex,
+/**
+ * One read, decision and write of an entry. With 'version' the write is kept only if the row is
+ * still the version read ('collided' otherwise); with 'lock' (in a transaction) the read locks the
+ * entry's row alone, not the title's.
+ */
+async function attemptEdit<Refusal>(
+  db: Knex | Knex.Transaction,
   userId: string,
   mediaId: string,
-  decide: (current: ListRow) => { next: EntryFields } | { refused: Refusal },
-): Promise<{ row: ListRow } | { refused: Refusal; row: ListRow } | undefined> {
-  return knex.transaction(async (trx) => {
-    // The entry's row alone is locked (not the title's), read with what the row shows.
-    const current = (await selectRow(trx, entriesOf(trx, userId).where('e.media_id', mediaId))
-      .forUpdate('e')
-      .first()) as ListRow | undefined;
-    if (!current) return undefined;
-    const decision = decide(current);
-    if ('refused' in decision) return { refused: decision.refused, row: current };
-    const update = columnsToWrite(current, decision.next);
-    if (Object.keys(update).length === 0) return { row: current };
-    const [stamped] = await trx('interaction.user_media')
-      .where({ user_id: userId, media_id: mediaId })
-      .update(update)
-      .returning<{ updatedAt: Date }[]>('updated_at as updatedAt');
-    return { row: { ...current, ...decision.next, updatedAt: stamped?.updatedAt ?? current.updatedAt } };
-  });
+  decide: EditDecision<Refusal>,
+  guard: 'version' | 'lock',
+): Promise<EditOutcome<Refusal> | 'collided'> {
+  const read = selectRow(db, entriesOf(db, userId).where('e.media_id', mediaId));
+  if (guard === 'lock') read.forUpdate('e');
+  else read.select(db.raw('e.xmin::text as version'));
+  const current = (await read.first()) as (ListRow & { version?: string }) | undefined;
+  if (!current) return undefined;
+  const { version, ...row } = current;
+  const decision = decide(row);
+  if ('refused' in decision) return { refused: decision.refused, row };
+  const update = columnsToWrite(row, decision.next);
+  if (Object.keys(update).length === 0) return { row };
+  const write = db('interaction.user_media').where({ user_id: userId, media_id: mediaId });
+  if (guard === 'version') write.whereRaw('xmin = ?::xid', [version ?? '']);
+  const [stamped] = await write.update(update).returning<{ updatedAt: Date }[]>('updated_at as updatedAt');
+  if (!stamped) return 'collided';
+  return { row: { ...row, ...decision.next, updatedAt: stamped.updatedAt } };
 }
 
 /** Everything an entry holds, as stored: what Undo puts back. */
