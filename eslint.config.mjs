@@ -32,6 +32,8 @@ export default tseslint.config(
         htmx: 'readonly',
         Element: 'readonly',
         HTMLDetailsElement: 'readonly',
+        HTMLFormElement: 'readonly',
+        Event: 'readonly',
       },
     },
   },

@@ -53,6 +53,64 @@
     });
   });
 
+  // A save redraws its row (or tile) from the answer. A change made while that save was on its
+  // way, or waiting its 400 ms, would go with the old row: htmx drops a request of a form that is
+  // no longer in the page, and the new row shows what was stored. So the values sent are noted,
+  // any control changed since is given its value again in the new row, and that row saves again.
+  var sentValues = new WeakMap();
+  var carriedValues = new WeakMap();
+
+  function editableControls(form) {
+    return Array.prototype.filter.call(form.elements, function (control) {
+      return control.id && control.name && !/^(hidden|submit|button|reset)$/.test(control.type);
+    });
+  }
+
+  document.addEventListener('htmx:configRequest', function (event) {
+    var form = event.detail && event.detail.elt;
+    if (!(form instanceof HTMLFormElement)) return;
+    var values = {};
+    editableControls(form).forEach(function (control) {
+      values[control.id] = control.value;
+    });
+    sentValues.set(form, values);
+  });
+
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var detail = event.detail;
+    // (The event's own elt is the target it swaps; the form is the request's.)
+    var form = detail && detail.requestConfig && detail.requestConfig.elt;
+    var sent = form && sentValues.get(form);
+    if (!sent || !detail.shouldSwap) return;
+    // Only controls the swap replaces: a search box outside the results keeps what is typed in it.
+    var changed = editableControls(form).filter(function (control) {
+      return control.id in sent && control.value !== sent[control.id] && detail.target.contains(control);
+    });
+    if (changed.length) {
+      carriedValues.set(
+        detail.xhr,
+        changed.map(function (control) {
+          return { id: control.id, value: control.value };
+        }),
+      );
+    }
+  });
+
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var carried = xhr && carriedValues.get(xhr);
+    if (!carried) return;
+    carriedValues.delete(xhr);
+    var last = null;
+    carried.forEach(function (entry) {
+      var control = document.getElementById(entry.id);
+      if (!control || !('value' in control)) return;
+      control.value = entry.value;
+      last = control;
+    });
+    if (last) last.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+
   // A click outside an open menu closes it, as it would for any menu.
   document.addEventListener('click', function (event) {
     openMenus().forEach(function (details) {

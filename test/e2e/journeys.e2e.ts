@@ -421,6 +421,37 @@ const JOURNEYS: Journey[] = [
         });
         expect(await anime.locator('input[name="rating"]').inputValue()).toBe('6');
         expect(await anime.locator('input[name="progress"]').inputValue()).toBe('');
+
+        // A change made while the row's save is on its way is saved after it, not lost when the
+        // answer redraws the row: the save of Dropped is held until the rating has been changed.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let sawSave = () => {};
+        const saving = new Promise<void>((resolve) => (sawSave = resolve));
+        await page.route(
+          (url) => /^\/list\/[0-9a-f-]{36}$/.test(url.pathname),
+          async (route) => {
+            sawSave();
+            await held;
+            await route.continue();
+          },
+          { times: 1 },
+        );
+        await anime.locator('select[name="status"]').selectOption({ label: 'Dropped' });
+        await saving;
+        await anime.locator('input[name="rating"]').fill('9');
+        await anime.locator('input[name="rating"]').dispatchEvent('change');
+        // Past the row's 400 ms: the second save is waiting behind the first.
+        await page.waitForTimeout(600);
+        const ratingSaved = page.waitForResponse(
+          (response) =>
+            response.request().method() === 'POST' && /rating=9(&|$)/.test(response.request().postData() ?? ''),
+        );
+        release();
+        expect((await ratingSaved).status()).toBe(200);
+        await page.reload();
+        expect(await anime.locator('select[name="status"] option:checked').innerText()).toBe('Dropped');
+        expect(await anime.locator('input[name="rating"]').inputValue()).toBe('9');
       }
 
       await driver.activate(page, 'link', 'Edit Righteous Kill');
