@@ -2,17 +2,19 @@ import { ConfigError, loadConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../database/connection';
 import { createLogger } from '../logger';
 import { onShutdownSignal, terminate } from '../shutdown';
+import { recountEntriesByStatus } from '../users/queries';
 import { runCatalogSeed, runDemoSeed } from '../../seeds';
 
-const USAGE = 'usage: database (migrate | rollback [--all] | seed)';
+const USAGE = 'usage: database (migrate | rollback [--all] | seed | recount)';
 
 /**
- * `npm run migrate`, `npm run migrate:rollback [-- --all]` and `npm run seed`, against
+ * `npm run migrate`, `npm run migrate:rollback [-- --all]`, `npm run seed` and `npm run recount`
+ * (the list's counts by status, rebuilt from the entries), against
  * DATABASE_URL or the embedded server, exactly as the app itself would connect.
  */
 async function main(argv: string[]): Promise<void> {
   const [command, ...flags] = argv;
-  if (!command || !['migrate', 'rollback', 'seed'].includes(command)) throw new Error(USAGE);
+  if (!command || !['migrate', 'rollback', 'seed', 'recount'].includes(command)) throw new Error(USAGE);
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -29,6 +31,9 @@ async function main(argv: string[]): Promise<void> {
     } else if (command === 'rollback') {
       const [batch, files] = (await knex.migrate.rollback(undefined, flags.includes('--all'))) as [number, string[]];
       logger.info({ batch, rolledBack: files }, files.length ? 'migrations rolled back' : 'nothing to roll back');
+    } else if (command === 'recount') {
+      await recountEntriesByStatus(knex);
+      logger.info('list counts by status rebuilt from the entries');
     } else {
       await runCatalogSeed(knex, logger);
       if (config.demoAccount) await runDemoSeed(knex, logger);

@@ -176,3 +176,12 @@ export async function countEntriesByStatus(knex: Knex, userId: string): Promise<
   for (const row of rows) counts[row.status] = row.count;
   return counts;
 }
+
+/**
+ * Rebuilds the counts countEntriesByStatus reads (interaction.list_status_counts) from the entries,
+ * for one user or, without one, for everyone: after a load made with triggers off, or counts found
+ * drifting. Writes to every list wait while it counts.
+ */
+export async function recountEntriesByStatus(knex: Knex, userId: string | null = null): Promise<void> {
+  await knex.raw('select interaction.recount_list_statuses(?::uuid)', [userId]);
+}

@@ -1,26 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { projectRoot } from '../../src/paths';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { runCliCommand } from '../support/cli';
 import { createUser } from '../support/session';
 
-function runUsersCommand(
-  databaseUrl: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['src/cli/users.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runUsersCommand = (databaseUrl: string, args: string[]) => runCliCommand('users.ts', databaseUrl, args);
 
 describe('npm run user:admin', () => {
   let db: TestDatabase;
