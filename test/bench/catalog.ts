@@ -33,6 +33,7 @@ import {
   say,
   table,
 } from './dataset';
+import { CPU_COLUMN, cpuPerRequest, readCpuTime } from './cpu';
 import { makeClient, problemWith, startLoadProcess, startServerProcess, type Reply } from './load';
 
 const TARGET_P95_MS = 50;
@@ -244,7 +245,9 @@ async function main(): Promise<void> {
       `load: ${options.serverWarmup} warm-up requests over all URLs, then per scenario ${options.requests} requests after ${options.warmup} warm-up, ${options.concurrency} in flight, keep-alive, gzip, anonymous visitor; the app in ${options.processes} process(es) (WEB_CONCURRENCY), each with a pool of ${POOL_MAX} connections`,
     );
 
-    const results: string[][] = [['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'p95<50']];
+    const results: string[][] = [
+      ['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'p95<50', CPU_COLUMN],
+    ];
     const perPath: string[][] = [['url (scenarios with several)', 'requests', 'p50 ms', 'p95 ms', 'max ms']];
     const seen: string[] = [];
     let totalErrors = 0;
@@ -265,7 +268,9 @@ async function main(): Promise<void> {
         seen.push(`${path}  →  ${problem ? `ERROR ${problem}` : pageSummary(reply.body)}`);
       }
       if (options.warmup) await phase(scenario.paths, options.warmup);
+      const cpuBefore = readCpuTime(served.pid, loader.pid);
       const measured = await phase(scenario.paths, options.requests);
+      const cpu = cpuPerRequest(cpuBefore, readCpuTime(served.pid, loader.pid), options.requests);
       totalErrors += measured.errors;
       const { cells, p95 } = figures(measured);
       results.push([
@@ -274,6 +279,7 @@ async function main(): Promise<void> {
         ...cells,
         String(measured.errors),
         p95 < TARGET_P95_MS ? 'yes' : 'no',
+        cpu,
       ]);
       if (scenario.paths.length > 1) {
         for (const [path, times] of measured.byPath) {

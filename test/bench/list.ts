@@ -27,6 +27,7 @@ import {
   seconds,
   table,
 } from './dataset';
+import { CPU_COLUMN, cpuPerRequest, readCpuTime } from './cpu';
 import { makeClient, problemWith, startLoadProcess, startServerProcess, targetName, type Target } from './load';
 
 const USERNAME = 'bench_list';
@@ -270,14 +271,16 @@ async function main(): Promise<void> {
     const loader = startLoadProcess();
     load = loader;
     const results: string[][] = [
-      ['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'target', 'met'],
+      ['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'target', 'met', CPU_COLUMN],
     ];
     let totalErrors = 0;
     for (const scenario of scenarios) {
       const run = (total: number) =>
         loader.run({ port: served.port, targets: scenario.targets, total, concurrency: options.concurrency, headers });
       if (options.warmup) await run(options.warmup);
+      const cpuBefore = readCpuTime(served.pid, loader.pid);
       const measured = await run(options.requests);
+      const cpu = cpuPerRequest(cpuBefore, readCpuTime(served.pid, loader.pid), options.requests);
       totalErrors += measured.errors;
       const { cells, p95 } = figures(measured);
       results.push([
@@ -287,6 +290,7 @@ async function main(): Promise<void> {
         String(measured.errors),
         `< ${scenario.targetMs}`,
         p95 < scenario.targetMs ? 'yes' : 'no',
+        cpu,
       ]);
       say(
         `  ${scenario.name}: done (p95 ${p95.toFixed(1)} ms)${measured.firstError ? `, first error: ${measured.firstError}` : ''}`,

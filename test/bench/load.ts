@@ -171,7 +171,7 @@ export async function startServerProcess(options: {
   logLevel: string;
   /** More environment for the server (TRUST_PROXY, say). */
   env?: Record<string, string>;
-}): Promise<{ port: number; stop(): Promise<void> }> {
+}): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, 'src', 'server.ts')], {
     cwd: projectRoot,
@@ -212,6 +212,7 @@ export async function startServerProcess(options: {
   }
   return {
     port,
+    pid: child.pid ?? 0,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -225,7 +226,11 @@ const CHILD_FLAG = '--bench-load-process';
  * Forks this module as the load generator. Each `run` sends it one phase and resolves with the
  * phase's figures ("advanced" serialization carries the Map across).
  */
-export function startLoadProcess(): { run(request: PhaseRequest): Promise<PhaseResult>; close(): void } {
+export function startLoadProcess(): {
+  pid: number;
+  run(request: PhaseRequest): Promise<PhaseResult>;
+  close(): void;
+} {
   const child: ChildProcess = fork(__filename, [CHILD_FLAG], { serialization: 'advanced' });
   let pending: { resolve(result: PhaseResult): void; reject(error: Error): void } | undefined;
   child.on('message', (message: { result?: PhaseResult; error?: string }) => {
@@ -236,6 +241,7 @@ export function startLoadProcess(): { run(request: PhaseRequest): Promise<PhaseR
   });
   child.on('exit', (code) => pending?.reject(new Error(`the load process stopped (exit code ${code})`)));
   return {
+    pid: child.pid ?? 0,
     run: (request) =>
       new Promise<PhaseResult>((resolve, reject) => {
         if (pending) throw new Error('one phase at a time');
