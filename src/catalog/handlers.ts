@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
 import { fromOwnPages, isFragmentRequest } from '../http/fragments';
 import { mediaFilterBadges } from '../tables/media-filters';
-import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
+import { decadeLinks, lastPageFor, list, pageWindow, pastLastPageNote } from '../tables/params';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { findSavedColumns, saveColumns } from '../tables/saved-columns';
 import { catalogVocabulary, searchCatalog } from './queries';
@@ -34,11 +34,17 @@ const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
 export function showCatalog(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user?.id ?? null;
-    const [{ types, classes, genres }, saved] = await Promise.all([
-      catalogVocabulary(knex),
+    const raw = req.query as Record<string, unknown>;
+    // The page is read with the filters as asked, and the names the filters accept come with it
+    // (one round trip). Only when the URL names a type, class or genre that does not exist is the
+    // page read again, without it.
+    const asked = parseCatalogQuery(raw, { ...namesAsked(raw), signedIn: userId !== null });
+    const [first, saved] = await Promise.all([
+      searchCatalog(knex, asked.query, userId, { vocabulary: true }),
       userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
     ]);
-    const parsed = parseCatalogQuery(req.query as Record<string, unknown>, {
+    const { types, classes, genres } = first.vocabulary ?? (await catalogVocabulary(knex));
+    const parsed = parseCatalogQuery(raw, {
       types: types.map((type) => type.mediaType),
       classes: classes.map((entry) => entry.mediaClass),
       genres: genres.map((genre) => genre.genre),
@@ -46,6 +52,7 @@ export function showCatalog(knex: Knex): RequestHandler {
     });
     const { notes } = parsed;
     let { query } = parsed;
+    let { rows, total, capped } = sameFilters(query, asked.query) ? first : await searchCatalog(knex, query, userId);
     const columns = resolveColumns(query, saved);
     let remembered = saved;
     if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
@@ -57,7 +64,6 @@ export function showCatalog(knex: Knex): RequestHandler {
     if (query.columns && !remembered && columns.join() === DEFAULT_COLUMNS.join()) {
       query = { ...query, columns: null };
     }
-    let { rows, total, capped } = await searchCatalog(knex, query, userId);
     const lastPage = lastPageFor(total);
     if (query.page > lastPage) {
       if (total > 0) notes.push(pastLastPageNote(lastPage));
@@ -138,6 +144,26 @@ export function showCatalog(knex: Knex): RequestHandler {
       nextUrl: page < lastPage ? catalogUrl(query, { page: page + 1 }) : undefined,
     });
   };
+}
+
+/** An ltree path as PostgreSQL 15 accepts one: the only names that may reach SQL unchecked. */
+const CLASS_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,10}$/;
+
+/**
+ * The type, class and genre names the URL asks for, taken as known until the database says: any
+ * name is a safe parameter, except a class that is not a well-formed path (it is cast to ltree).
+ */
+function namesAsked(raw: Record<string, unknown>): { types: string[]; classes: string[]; genres: string[] } {
+  return {
+    types: list(raw.type),
+    classes: list(raw.class).filter((path) => CLASS_PATH.test(path)),
+    genres: list(raw.genre),
+  };
+}
+
+function sameFilters(a: CatalogQuery, b: CatalogQuery): boolean {
+  const names = (query: CatalogQuery) => JSON.stringify([query.types, query.classes, query.genres]);
+  return names(a) === names(b);
 }
 
 function listFilterLabel(value: string): string {

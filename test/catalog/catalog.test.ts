@@ -361,6 +361,9 @@ describe('the catalog', () => {
     ['/catalog?page=999999', 'Pages past'],
     ['/catalog?type=vinyl', 'unknown media type'],
     ['/catalog?class=written.zzz', 'unknown kind of media'],
+    ['/catalog?class=written..zzz', 'unknown kind of media'],
+    ['/catalog?class=a%20b%27%3B', 'unknown kind of media'],
+    [`/catalog?class=${'x'.repeat(300)}`, 'unknown kind of media'],
     ['/catalog?genre=Polka', 'unknown genre'],
     ['/catalog?from=19x5', 'not a year'],
     ['/catalog?to=99999', 'not a year'],
@@ -375,6 +378,21 @@ describe('the catalog', () => {
     const $ = await load(url);
     if (note) expect($('.notice[role="status"]').text()).toContain(note);
     expect($('#result-count')).toHaveLength(1);
+  });
+
+  it('shows the titles the other filters let through when a name in the URL does not exist', async () => {
+    // The page is first read with the names as asked, and read again without the unknown ones.
+    const everything = await load('/catalog');
+    for (const url of ['/catalog?genre=Polka', '/catalog?class=written.zzz', '/catalog?type=vinyl&genre=Polka']) {
+      const $ = await load(url);
+      expect($('.notice[role="status"]').text()).toContain('unknown');
+      expect($('#result-count').text()).toBe(everything('#result-count').text());
+      expect($('#rows tr').length).toBe(everything('#rows tr').length);
+    }
+    const anime = await load('/catalog?type=anime&genre=Polka');
+    expect(anime('.badge').text()).toContain('Anime');
+    expect(anime('.badge').text()).not.toContain('Polka');
+    expect(Number(anime('#rows tr').length)).toBeGreaterThan(0);
   });
 
   it('links a catalog URL back to the same state', () => {
