@@ -2,8 +2,8 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
 import { fromOwnPages, isFragmentRequest } from '../http/fragments';
-import { mediaFilterBadges } from '../tables/media-filters';
-import { decadeLinks, lastPageFor, list, pageWindow, pastLastPageNote } from '../tables/params';
+import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
+import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { findSavedColumns, saveColumns } from '../tables/saved-columns';
 import { catalogVocabulary, searchCatalog } from './queries';
@@ -52,7 +52,7 @@ export function showCatalog(knex: Knex): RequestHandler {
     });
     const { notes } = parsed;
     let { query } = parsed;
-    let { rows, total, capped } = sameFilters(query, asked.query) ? first : await searchCatalog(knex, query, userId);
+    let { rows, total, capped } = sameNames(query, asked.query) ? first : await searchCatalog(knex, query, userId);
     const columns = resolveColumns(query, saved);
     let remembered = saved;
     if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
@@ -144,26 +144,6 @@ export function showCatalog(knex: Knex): RequestHandler {
       nextUrl: page < lastPage ? catalogUrl(query, { page: page + 1 }) : undefined,
     });
   };
-}
-
-/** An ltree path as PostgreSQL 15 accepts one: the only names that may reach SQL unchecked. */
-const CLASS_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,10}$/;
-
-/**
- * The type, class and genre names the URL asks for, taken as known until the database says: any
- * name is a safe parameter, except a class that is not a well-formed path (it is cast to ltree).
- */
-function namesAsked(raw: Record<string, unknown>): { types: string[]; classes: string[]; genres: string[] } {
-  return {
-    types: list(raw.type),
-    classes: list(raw.class).filter((path) => CLASS_PATH.test(path)),
-    genres: list(raw.genre),
-  };
-}
-
-function sameFilters(a: CatalogQuery, b: CatalogQuery): boolean {
-  const names = (query: CatalogQuery) => JSON.stringify([query.types, query.classes, query.genres]);
-  return names(a) === names(b);
 }
 
 function listFilterLabel(value: string): string {

@@ -53,7 +53,7 @@ export interface CatalogVocabulary {
  * row, for a statement of their own or to ride along with another one (see searchCatalog). The
  * list's filters have no genre: with `genres: false` the column is an empty array.
  */
-function vocabularyColumns(genres: boolean): string {
+export function vocabularyColumns(genres: boolean): string {
   const genreList = genres
     ? `(select json_agg(json_build_object('genre', genre, 'mediaCount', media_count)
                         order by media_count desc, genre)

@@ -11,9 +11,9 @@ import { parseForm, uuidParam, type FieldErrors } from '../http/validation';
 import { catalogVocabulary } from '../catalog/queries';
 import { formatNumber } from '../http/format';
 import { fromOwnPages } from '../http/fragments';
-import { mediaFilterBadges } from '../tables/media-filters';
+import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
 import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
-import { countEntriesByStatus, STATUS_LABELS, STATUSES } from '../users/queries';
+import { STATUS_LABELS, STATUSES } from '../users/queries';
 import {
   editEntry,
   findListRow,
@@ -144,17 +144,22 @@ export function showList(knex: Knex): RequestHandler {
     const userId = req.user!.id;
     const scale = req.user!.ratingScale;
     const saved = req.user!.listColumns;
-    const [{ types, classes }, counts] = await Promise.all([
-      catalogVocabulary(knex, { genres: false }),
-      countEntriesByStatus(knex, userId),
-    ]);
-    const parsed = parseListQuery(req.query as Record<string, unknown>, {
+    const raw = req.query as Record<string, unknown>;
+    // The page is read with the filters as asked, and the names the filters accept come with it
+    // (one round trip, with the counts by status). Only when the URL names a type or class that
+    // does not exist is the page read again, without it.
+    const asked = parseListQuery(raw, { ...namesAsked(raw), scale });
+    const first = await listEntries(knex, userId, asked.query, scale, { vocabulary: true });
+    const { types, classes } = first.vocabulary ?? (await catalogVocabulary(knex, { genres: false }));
+    const parsed = parseListQuery(raw, {
       types: types.map((type) => type.mediaType),
       classes: classes.map((entry) => entry.mediaClass),
       scale,
     });
     const { notes } = parsed;
     let { query } = parsed;
+    let { rows, total } = sameNames(query, asked.query) ? first : await listEntries(knex, userId, query, scale);
+    const counts = first.statusCounts;
     const columns = resolveListColumns(query, saved);
     let remembered = saved;
     if (query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
@@ -164,12 +169,11 @@ export function showList(knex: Knex): RequestHandler {
     if (query.columns && !remembered && columns.join() === DEFAULT_LIST_COLUMNS.join()) {
       query = { ...query, columns: null };
     }
-    let { rows, total } = await listEntries(knex, userId, query, scale, counts);
     const lastPage = lastPageFor(total);
     if (query.page > lastPage) {
       if (total > 0) notes.push(pastLastPageNote(lastPage));
       query = { ...query, page: lastPage };
-      ({ rows, total } = await listEntries(knex, userId, query, scale, counts));
+      ({ rows, total } = await listEntries(knex, userId, query, scale));
     }
     const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
     const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { yearsLabel } from './params';
+import { list, yearsLabel } from './params';
 
 /** The filters on a title that the catalog and the list share. */
 export interface MediaFilters {
@@ -8,6 +8,29 @@ export interface MediaFilters {
   classes: string[];
   from: number | null;
   to: number | null;
+}
+
+/** An ltree path as PostgreSQL 15 accepts one: the only class names that may reach SQL unchecked. */
+const CLASS_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,10}$/;
+
+/**
+ * The type, class and genre names a URL asks for, taken as known until the database says (the
+ * page is read with them, and the names that exist come back in the same round trip): any name is
+ * a safe parameter, except a class that is not a well-formed path (it is cast to ltree).
+ */
+export function namesAsked(raw: Record<string, unknown>): { types: string[]; classes: string[]; genres: string[] } {
+  return {
+    types: list(raw.type),
+    classes: list(raw.class).filter((path) => CLASS_PATH.test(path)),
+    genres: list(raw.genre),
+  };
+}
+
+/** Whether two readings of a URL filter by the same names (else the page read with the first is wrong). */
+export function sameNames(a: MediaFilters & { genres?: string[] }, b: MediaFilters & { genres?: string[] }): boolean {
+  const names = (filters: MediaFilters & { genres?: string[] }) =>
+    JSON.stringify([filters.types, filters.classes, filters.genres ?? []]);
+  return names(a) === names(b);
 }
 
 /** Narrows a query on `media.media as m` (joined under that alias) by type, class and release years. */

@@ -105,6 +105,25 @@ describe('my list', () => {
     expect(notes).toContain('There is no page "zero"');
   });
 
+  it('shows the entries the other filters let through when a type or class in the URL does not exist', async () => {
+    const { user, agent } = await member();
+    const [movie] = await titlesOf('movie', 1, 5);
+    const [book] = await titlesOf('book', 1, 5);
+    await put(user.id, movie!.id, { status: 'completed' });
+    await put(user.id, book!.id);
+    for (const [url, shown] of [
+      ['/list?type=vinyl', [movie!.title, book!.title]],
+      ['/list?class=written.zzz&class=a%20b', [movie!.title, book!.title]],
+      ['/list?type=movie&type=vinyl', [movie!.title]],
+      ['/list?class=written&class=video.zzz', [book!.title]],
+    ] as const) {
+      const $ = await load(agent, url);
+      expect($('.notice').text()).toMatch(/An unknown (media type|kind of media) was left out/);
+      expect(new Set(titles($))).toEqual(new Set(shown));
+      expect($('#result-count').text()).toContain(`of ${shown.length}`);
+    }
+  });
+
   it('answers htmx with the results fragment, varying on HX-Request', async () => {
     const { user, agent } = await member();
     const [movie] = await titlesOf('movie', 1, 20);
