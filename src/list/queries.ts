@@ -162,9 +162,12 @@ export async function listEntries(
   const entries = () => whereEntryMatches(knex('interaction.user_media as e').where('e.user_id', userId), query, scale);
 
   let page: Knex.QueryBuilder;
-  let counting: Knex.QueryBuilder;
+  /** The entries that match, when the titles must be read to know (the statement's WITH). */
+  let matching: Knex.QueryBuilder | undefined;
+  let count: Knex.QueryBuilder | Knex.Raw;
+  const byStatusOnly = !asksAboutTitles && query.ratingFrom === null && query.ratingTo === null;
   if (!asksAboutTitles) {
-    counting = entries();
+    count = byStatusOnly ? knex.raw('null') : entries().count('*');
     if (LIST_ORDER[query.sort].startsWith('e.')) {
       // updated_at is never null: without "nulls last" the order is the (user_id, updated_at desc) index's.
       const nulls = query.sort === 'updated' ? '' : ' nulls last';
@@ -178,28 +181,34 @@ export async function listEntries(
         .offset(offset);
     }
   } else {
-    const base = whereMediaMatches(whereEntryMatches(entriesOf(knex, userId), query, scale), query);
+    // Each matching entry's title is read once, for the count and the page's order alike (a
+    // filter on the type visits every completed title of a big list: 4-5 ms each time); only the
+    // page's 50 rows are then read whole.
+    matching = whereMediaMatches(whereEntryMatches(entriesOf(knex, userId), query, scale), query).select(
+      'e.media_id',
+      knex.raw(`${LIST_ORDER[query.sort]} as sort_value`),
+      'm.title as sort_title',
+    );
     if (query.q) {
       const tsquery = await searchQuery(knex, query.q);
-      base.whereRaw(tsquery ? "m.search_vector @@ to_tsquery('simple', ?)" : 'false', tsquery ? [tsquery] : []);
+      matching.whereRaw(tsquery ? "m.search_vector @@ to_tsquery('simple', ?)" : 'false', tsquery ? [tsquery] : []);
     }
-    counting = base.clone();
-    page = selectRow(knex, base)
-      .orderByRaw(`${LIST_ORDER[query.sort]} ${dir} nulls last, m.title ${dir}, e.media_id ${dir}`)
-      .limit(PAGE_SIZE)
-      .offset(offset);
+    count = knex('matching').count('*');
+    const order = `sort_value ${dir} nulls last, sort_title ${dir}, media_id ${dir}`;
+    const pageOfMatching = knex('matching').select('*').orderByRaw(order).limit(PAGE_SIZE).offset(offset);
+    page = selectRow(knex, entriesOf(knex, userId).join(pageOfMatching.as('x'), 'x.media_id', 'e.media_id')).orderByRaw(
+      `x.sort_value ${dir} nulls last, x.sort_title ${dir}, e.media_id ${dir}`,
+    );
   }
-  const byStatusOnly = !asksAboutTitles && query.ratingFrom === null && query.ratingTo === null;
-  const count = byStatusOnly ? knex.raw('null') : counting.clearSelect().count('*');
   type Found = { rows: (Omit<ListRow, 'updatedAt'> & { updatedAt: string })[]; counted: number | null } & {
     statusCounts: Partial<Record<Status, number>>;
   } & Partial<CatalogVocabulary>;
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{ rows: Found[] }>(
-    `select coalesce((select json_agg(r) from ? as r), '[]') as rows, ?::bigint as counted,
+    `${matching ? 'with matching as materialized ? ' : ''}select coalesce((select json_agg(r) from ? as r), '[]') as rows, ?::bigint as counted,
             coalesce((select json_object_agg(status, entries) from interaction.list_status_counts
                        where user_id = ?), '{}') as "statusCounts"${vocabulary ? `, ${vocabularyColumns(false)}` : ''}`,
-    [page, count, userId],
+    [...(matching ? [matching] : []), page, count, userId],
   );
   const [found] = rows;
   if (!found) throw new Error('the list query returned no row');
