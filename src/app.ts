@@ -23,7 +23,13 @@ import { resolveTheme } from './settings/theme';
 
 export type AppConfig = Pick<
   Config,
-  'env' | 'isProduction' | 'donateUrl' | 'trustProxy' | 'sessionIdleMinutes' | 'sessionAbsoluteHours'
+  | 'env'
+  | 'isProduction'
+  | 'donateUrl'
+  | 'trustProxy'
+  | 'sessionIdleMinutes'
+  | 'sessionAbsoluteHours'
+  | 'registrationsPerHour'
 > & {
   /** Resolved secrets (see resolveSessionSecrets): never empty here. */
   sessionSecrets: string[];
@@ -83,7 +89,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(homeRoutes(knex));
   app.use(catalogRoutes(knex));
   app.use(listRoutes(knex));
-  app.use(accountRoutes(knex, passport));
+  app.use(accountRoutes(knex, passport, { registrationsPerHour: config.registrationsPerHour }));
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
   app.use(profileRoutes(knex));
   app.use(mediaRoutes(knex));

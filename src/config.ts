@@ -81,6 +81,7 @@ const environmentSchema = z.object({
     .optional(),
   SESSION_IDLE_MINUTES: integerIn(5, 525_600).default(7 * 24 * 60),
   SESSION_ABSOLUTE_HOURS: integerIn(1, 8_760).default(30 * 24),
+  REGISTRATIONS_PER_HOUR: integerIn(0, 1_000_000).default(10),
 });
 
 export interface Config {
@@ -111,6 +112,8 @@ export interface Config {
   sessionIdleMinutes: number;
   /** A session ends this long after sign-in, however active. */
   sessionAbsoluteHours: number;
+  /** Accounts one address (an IPv6 /64) may create in an hour; 0: no limit. */
+  registrationsPerHour: number;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -170,6 +173,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
     sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: values.SESSION_ABSOLUTE_HOURS,
+    registrationsPerHour: values.REGISTRATIONS_PER_HOUR,
   };
 }
 

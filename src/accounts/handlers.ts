@@ -7,7 +7,7 @@ import { parseForm, submitted, type FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
 import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
 import { insertLoginEvent } from './queries';
-import { throttledMessage, type SignInResult } from './service';
+import { registrationWait, throttledMessage, type SignInResult } from './service';
 import { registrationSchema, signInSchema, type Registration } from './validation';
 import { themeFromCookie } from '../settings/theme';
 import { DEFAULT_RATING_SCALE } from '../users/queries';
@@ -90,8 +90,12 @@ const DUPLICATE_ERRORS = {
   email: 'An account with this email address already exists: sign in instead',
 };
 
-/** Creates the account and signs it in; a taken username or email is a field error, even in a race. */
-export function register(knex: Knex): RequestHandler {
+/**
+ * Creates the account and signs it in; a taken username or email is a field error, even in a race.
+ * An address that created `registrationsPerHour` accounts within the hour waits (429), before any
+ * password is hashed.
+ */
+export function register(knex: Knex, { registrationsPerHour }: { registrationsPerHour: number }): RequestHandler {
   return async (req, res, next) => {
     const registration = res.locals.registration as Registration;
     const taken = await findTakenIdentity(knex, registration.username, registration.email);
@@ -100,6 +104,14 @@ export function register(knex: Knex): RequestHandler {
       if (taken.username) errors.username = DUPLICATE_ERRORS.username;
       if (taken.email) errors.email = DUPLICATE_ERRORS.email;
       return renderRegister(res, 422, req.body, errors);
+    }
+    const wait = await registrationWait(knex, req.ip, registrationsPerHour);
+    if (wait !== null) {
+      res.setHeader('Retry-After', String(wait));
+      const minutes = Math.ceil(wait / 60);
+      return renderRegister(res, 429, req.body, {
+        username: `Too many accounts were created from your network. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`,
+      });
     }
     const passwordHash = await hashPassword(registration.password);
     let userId: string;

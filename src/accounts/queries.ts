@@ -28,6 +28,34 @@ export async function setLoginOutcome(knex: Knex, eventId: number, outcome: Sign
   await knex('auth.login_events').where('id', eventId).update({ outcome });
 }
 
+/**
+ * Notes a registration about to hash its password and says how many this address (an IPv6 /64)
+ * made within the window, this one included, and when the oldest of them leaves it. Rows older
+ * than the window go at the same time. The row is written before counting, so registrations
+ * sent in parallel cannot all slip under the limit.
+ */
+export async function recordRegistrationAttempt(
+  knex: Knex,
+  ip: string | undefined,
+  windowMinutes: number,
+): Promise<{ attempts: number; oldest: Date | null }> {
+  await knex.raw(
+    `with expired as (
+       delete from auth.registration_attempts where occurred_at < now() - make_interval(mins => ?)
+     )
+     insert into auth.registration_attempts (ip) values (?::inet)`,
+    [windowMinutes, ip ?? null],
+  );
+  const { rows } = await knex.raw<{ rows: { attempts: number; oldest: Date | null }[] }>(
+    `select count(*)::int as attempts, min(a.occurred_at) as oldest
+       from auth.registration_attempts a
+      where a.ip <<= network(set_masklen(?::inet, case when family(?::inet) = 6 then 64 else 32 end))
+        and a.occurred_at > now() - make_interval(mins => ?)`,
+    [ip ?? null, ip ?? null, windowMinutes],
+  );
+  return rows[0] ?? { attempts: 0, oldest: null };
+}
+
 /** Whose failures count together: a known account by its id (whatever name or email was typed). */
 export interface AccountKey {
   userId: string | undefined;

@@ -4,10 +4,14 @@ import type { PassportInstance } from '../auth/session';
 import { register, showRegister, showSignIn, signIn, signOut, validateRegistration } from './handlers';
 
 /** Registering, signing in and signing out. */
-export function accountRoutes(knex: Knex, passport: PassportInstance): Router {
+export function accountRoutes(
+  knex: Knex,
+  passport: PassportInstance,
+  { registrationsPerHour }: { registrationsPerHour: number },
+): Router {
   const router = Router();
   router.get('/register', showRegister);
-  router.post('/register', validateRegistration, register(knex));
+  router.post('/register', validateRegistration, register(knex, { registrationsPerHour }));
   router.get('/login', showSignIn);
   router.post('/login', signIn(knex, passport));
   router.post('/logout', signOut);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
-import { countRecentFailures, insertLoginEvent, setLoginOutcome } from './queries';
+import { countRecentFailures, insertLoginEvent, recordRegistrationAttempt, setLoginOutcome } from './queries';
 
 /** Failed sign-ins allowed per account, and per address, within the window. */
 export const THROTTLE = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
@@ -58,6 +58,21 @@ export async function attemptSignIn(
   await setLoginOutcome(knex, eventId, 'success');
   const user = await findSessionUser(knex, candidate.id);
   return user ? { outcome: 'success', user } : { outcome: 'bad_credentials' };
+}
+
+/** The window of the limit on accounts created from one address (REGISTRATIONS_PER_HOUR). */
+export const REGISTRATION_WINDOW_MINUTES = 60;
+
+/**
+ * Whether an address may create one more account now: null when it may (and the attempt is
+ * counted), else how many seconds until it may. A limit of 0 means no limit.
+ */
+export async function registrationWait(knex: Knex, ip: string | undefined, limit: number): Promise<number | null> {
+  if (limit === 0 || !ip) return null;
+  const { attempts, oldest } = await recordRegistrationAttempt(knex, ip, REGISTRATION_WINDOW_MINUTES);
+  if (attempts <= limit) return null;
+  const freedAt = (oldest ? new Date(oldest).getTime() : Date.now()) + REGISTRATION_WINDOW_MINUTES * 60_000;
+  return Math.max(60, Math.ceil((freedAt - Date.now()) / 1000));
 }
 
 /** "Wait 15 minutes and try again." */

@@ -148,4 +148,88 @@ describe('registering', () => {
       .send(`_csrf=${_csrf}&username=${'u'.repeat(100_000)}`);
     expect(huge.status).toBe(413);
   });
+
+  describe('accounts created from one address', () => {
+    const LIMIT = 3;
+    // Two apps over one database stand for two processes: the count lives in PostgreSQL.
+    let first: Express;
+    let second: Express;
+    beforeAll(() => {
+      const config = { trustProxy: true, registrationsPerHour: LIMIT };
+      first = createTestApp(db.knex, { config });
+      second = createTestApp(db.knex, { config });
+    });
+
+    let made = 0;
+    async function registerFrom(appInstance: Express, address: string) {
+      made += 1;
+      const agent = request.agent(appInstance);
+      const _csrf = await csrfTokenFrom(agent, '/register');
+      const fields = {
+        username: `limited${made}`,
+        email: `limited${made}@example.com`,
+        password: GOOD.password,
+        confirm: GOOD.password,
+        _csrf,
+      };
+      const response = await agent.post('/register').set('X-Forwarded-For', address).type('form').send(fields);
+      return { response, username: fields.username, email: fields.email };
+    }
+    const exists = async (username: string) => (await db.knex('users.users').where({ username }).first()) !== undefined;
+
+    it(`refuses the account after ${LIMIT} in an hour with 429, keeping what was typed, across processes`, async () => {
+      const address = '198.51.100.40';
+      for (let i = 0; i < LIMIT; i += 1) {
+        const { response } = await registerFrom(i % 2 ? first : second, address);
+        expect(response.status).toBe(303);
+      }
+      const { response, username, email } = await registerFrom(first, address);
+      expect(response.status).toBe(429);
+      expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(60);
+      const $ = cheerio.load(response.text);
+      expect($('.error-summary').text()).toContain('Too many accounts were created from your network');
+      expect($('input[name="username"]').val()).toBe(username);
+      expect($('input[name="email"]').val()).toBe(email);
+      expect($('input[name="password"]').val()).toBeUndefined();
+      expect(await exists(username)).toBe(false);
+
+      // Another address is not held back.
+      expect((await registerFrom(second, '198.51.100.41')).response.status).toBe(303);
+
+      // The hour passes: the address may create accounts again, and the old attempts go.
+      await db
+        .knex('auth.registration_attempts')
+        .whereRaw("ip = '198.51.100.40'::inet")
+        .update({ occurred_at: db.knex.raw("occurred_at - interval '61 minutes'") });
+      const again = await registerFrom(second, address);
+      expect(again.response.status).toBe(303);
+      expect(await exists(again.username)).toBe(true);
+      expect(
+        await db.knex('auth.registration_attempts').whereRaw("ip = '198.51.100.40'::inet").count({ n: '*' }),
+      ).toEqual([{ n: 1 }]);
+    });
+
+    it('counts an IPv6 address with the rest of its /64 network', async () => {
+      for (let i = 1; i <= LIMIT; i += 1) {
+        expect((await registerFrom(first, `2001:db8:5:6::${i}`)).response.status).toBe(303);
+      }
+      expect((await registerFrom(first, '2001:db8:5:6:ffff::1')).response.status).toBe(429);
+      expect((await registerFrom(first, '2001:db8:5:7::1')).response.status).toBe(303);
+    });
+
+    it('does not count a form refused for its values', async () => {
+      const address = '198.51.100.42';
+      for (let i = 0; i < LIMIT + 2; i += 1) {
+        const agent = request.agent(first);
+        const _csrf = await csrfTokenFrom(agent, '/register');
+        const refused = await agent
+          .post('/register')
+          .set('X-Forwarded-For', address)
+          .type('form')
+          .send({ username: 'x', email: 'not an email', password: 'short', confirm: 'other', _csrf });
+        expect(refused.status).toBe(422);
+      }
+      expect((await registerFrom(first, address)).response.status).toBe(303);
+    });
+  });
 });

@@ -217,6 +217,7 @@ async function main(): Promise<void> {
       trustProxy: false,
       sessionIdleMinutes: 60,
       sessionAbsoluteHours: 24,
+      registrationsPerHour: 0,
       sessionSecrets: ['a-bench-secret-that-is-at-least-32-characters-long'],
     };
     const listening = createApp({ knex, logger, config }).listen(0, '127.0.0.1');

@@ -17,6 +17,7 @@ describe('configuration', () => {
       migrateOnStart: true,
       seedOnStart: true,
       demoAccount: true,
+      registrationsPerHour: 10,
     });
     expect(config.dataDir).toMatch(/[/\\]\.data$/);
   });
@@ -32,12 +33,14 @@ describe('configuration', () => {
       SEED_ON_START: 'false',
       DEMO_ACCOUNT: 'no',
       DONATE_URL: 'https://example.org/give',
+      REGISTRATIONS_PER_HOUR: '0',
     });
     expect(config).toMatchObject({
       env: 'test',
       port: 8080,
       databaseUrl: 'postgres://app:pw@db.internal:5433/omt',
       databasePoolMax: 20,
+      registrationsPerHour: 0,
       webConcurrency: 2,
       logLevel: 'warn',
       seedOnStart: false,
@@ -93,6 +96,7 @@ describe('configuration', () => {
     ['DONATE_URL', 'javascript:alert(1)', /^Invalid configuration: DONATE_URL must be an http/],
     ['TRUST_PROXY', 'everyone', /^Invalid configuration: TRUST_PROXY must be true, false, a number/],
     ['SESSION_IDLE_MINUTES', '1', /^Invalid configuration: SESSION_IDLE_MINUTES must be a whole number from 5/],
+    ['REGISTRATIONS_PER_HOUR', '-1', /^Invalid configuration: REGISTRATIONS_PER_HOUR must be a whole number from 0/],
   ])('stops with a one-line message naming %s when it is %p', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

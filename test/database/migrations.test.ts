@@ -8,6 +8,7 @@ const SCHEMAS = ['auth', 'ingest', 'interaction', 'media', 'users'];
 
 const TABLES = [
   'auth.login_events',
+  'auth.registration_attempts',
   'auth.sessions',
   'auth.tokens',
   'ingest.conflicts',

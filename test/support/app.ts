@@ -10,6 +10,8 @@ export const testConfig: AppConfig = {
   trustProxy: false,
   sessionIdleMinutes: 60,
   sessionAbsoluteHours: 24,
+  // Browser journeys create many accounts from one address; the limit has tests of its own.
+  registrationsPerHour: 0,
   sessionSecrets: ['a-test-secret-that-is-at-least-32-characters-long'],
   // A test's database is dropped while jest's process goes on: a prune timer would outlive it.
   pruneSessions: false,
