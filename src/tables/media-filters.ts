@@ -12,17 +12,20 @@ export interface MediaFilters {
 
 /** An ltree path as PostgreSQL 15 accepts one: the only class names that may reach SQL unchecked. */
 const CLASS_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,10}$/;
+/** A type or genre name that could exist: PostgreSQL refuses text with a NUL in it. */
+const NAME = /^[^\p{Cc}]{1,200}$/u;
 
 /**
  * The type, class and genre names a URL asks for, taken as known until the database says (the
- * page is read with them, and the names that exist come back in the same round trip): any name is
- * a safe parameter, except a class that is not a well-formed path (it is cast to ltree).
+ * page is read with them, and the names that exist come back in the same round trip): only names
+ * that could exist, so none makes the statement fail (a class is cast to ltree; no text may hold a
+ * control character such as NUL). The others are left out, and the note says so.
  */
 export function namesAsked(raw: Record<string, unknown>): { types: string[]; classes: string[]; genres: string[] } {
   return {
-    types: list(raw.type),
+    types: list(raw.type).filter((name) => NAME.test(name)),
     classes: list(raw.class).filter((path) => CLASS_PATH.test(path)),
-    genres: list(raw.genre),
+    genres: list(raw.genre).filter((name) => NAME.test(name)),
   };
 }
 

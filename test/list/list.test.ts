@@ -116,6 +116,8 @@ describe('my list', () => {
       ['/list?class=written.zzz&class=a%20b', [movie!.title, book!.title]],
       ['/list?type=movie&type=vinyl', [movie!.title]],
       ['/list?class=written&class=video.zzz', [book!.title]],
+      ['/list?type=%00', [movie!.title, book!.title]],
+      ['/list?type=movie%00&type=movie', [movie!.title]],
     ] as const) {
       const $ = await load(agent, url);
       expect($('.notice').text()).toMatch(/An unknown (media type|kind of media) was left out/);
