@@ -8,7 +8,10 @@ import type { Knex } from 'knex';
  * could lock two counts in opposite orders and deadlock, and a thousand-entry import wrote a
  * thousand times. Per statement, the triggers read the entries the statement changed (transition
  * tables), add up the change per user and status, and write each count once, in (user, status)
- * order: statements that change counts always lock them in the same order.
+ * order: each trigger call locks its counts in the same order as any other. (An upsert that
+ * changes a status runs the insert trigger and the update trigger one after the other, and a
+ * transaction of several statements locks in the order of its statements: both can still meet
+ * another writer the other way round.)
  *
  * An UPDATE trigger with transition tables cannot name its columns, so the update trigger runs
  * for every update (a rating, say) and finds nothing to write when no status or user changed.

@@ -62,7 +62,8 @@
 
   function editableControls(form) {
     return Array.prototype.filter.call(form.elements, function (control) {
-      return control.id && control.name && !/^(hidden|submit|button|reset)$/.test(control.type);
+      // Controls whose value is what they hold (a checkbox's value never changes: none is saved so).
+      return control.id && control.name && !/^(hidden|submit|button|reset|checkbox|radio|file)$/.test(control.type);
     });
   }
 

@@ -33,7 +33,7 @@ import {
   say,
   table,
 } from './dataset';
-import { CPU_COLUMN, cpuPerRequest, readCpuTime } from './cpu';
+import { CPU_COLUMN, cpuPerRequest, findPostmaster, readCpuTime } from './cpu';
 import { makeClient, problemWith, startLoadProcess, startServerProcess, type Reply } from './load';
 
 const TARGET_P95_MS = 50;
@@ -232,6 +232,7 @@ async function main(): Promise<void> {
     // Timed requests come from a process of their own, to the server process.
     const loader = startLoadProcess();
     load = loader;
+    const cpuOf = { app: served.pid, client: loader.pid, database: await findPostmaster(knex) };
     const phase = (paths: string[], total: number) =>
       loader.run({
         port: served.port,
@@ -269,9 +270,9 @@ async function main(): Promise<void> {
         seen.push(`${path}  →  ${problem ? `ERROR ${problem}` : pageSummary(reply.body)}`);
       }
       if (options.warmup) await phase(scenario.paths, options.warmup);
-      const cpuBefore = readCpuTime(served.pid, loader.pid);
+      const cpuBefore = readCpuTime(cpuOf);
       const measured = await phase(scenario.paths, options.requests);
-      const cpu = cpuPerRequest(cpuBefore, readCpuTime(served.pid, loader.pid), options.requests);
+      const cpu = cpuPerRequest(cpuBefore, readCpuTime(cpuOf), options.requests);
       totalErrors += measured.errors;
       const { cells, p95 } = figures(measured);
       results.push([

@@ -1,10 +1,12 @@
 /**
- * CPU time (user + system) spent by the app's processes, PostgreSQL's and the load generator
+ * CPU time (user + system) spent by the app's processes, the PostgreSQL server's and the load generator
  * during a phase, read from /proc: what a request costs the machine, steadier from run to run
  * than its latency, which queues behind everything else on two cores. Linux only; elsewhere
  * (or when /proc cannot be read) there is no figure.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
 
 /** Milliseconds of CPU, by whose. */
 export interface CpuTime {
@@ -53,27 +55,51 @@ function allProcesses(): ProcessStat[] | undefined {
   return entries.map(readStat).filter((stat): stat is ProcessStat => stat !== undefined);
 }
 
-/** The CPU used so far by `appPid` and its descendants (the workers), PostgreSQL, and `clientPid`. */
-export function readCpuTime(appPid: number, clientPid: number): CpuTime | undefined {
-  const processes = allProcesses();
-  if (!processes) return undefined;
-  const app = new Set([appPid]);
-  // Descendants: repeat until no process joins (a worker's parent is the primary).
+/** A process and its descendants (the app's workers, PostgreSQL's backends), among `processes`. */
+function family(processes: ProcessStat[], root: number): Set<number> {
+  const members = new Set([root]);
+  // Repeat until no process joins: a child may be listed before its parent.
   for (let grew = true; grew;) {
     grew = false;
     for (const stat of processes) {
-      if (!app.has(stat.pid) && app.has(stat.ppid)) {
-        app.add(stat.pid);
+      if (!members.has(stat.pid) && members.has(stat.ppid)) {
+        members.add(stat.pid);
         grew = true;
       }
     }
   }
-  const sum = (keep: (stat: ProcessStat) => boolean) =>
-    processes.filter(keep).reduce((total, stat) => total + stat.cpuMs, 0);
+  return members;
+}
+
+/**
+ * The pid of the PostgreSQL server `knex` talks to, when it runs on this machine and its data
+ * directory can be read (postmaster.pid); else undefined, and the database's CPU shows as "?".
+ */
+export async function findPostmaster(knex: Knex): Promise<number | undefined> {
+  try {
+    const { rows } = await knex.raw<{ rows: { data_directory: string }[] }>('show data_directory');
+    const text = fs.readFileSync(path.join(rows[0]!.data_directory, 'postmaster.pid'), 'utf8');
+    const pid = Number(text.split('\n')[0]);
+    return Number.isInteger(pid) && fs.existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU used so far by the app (`app` and its workers), the PostgreSQL server (`database` and
+ * its backends: a backend that exits between two readings takes its time with it, so the app's
+ * pools, which keep theirs, are what this counts) and the load generator (`client`).
+ */
+export function readCpuTime(pids: { app: number; client: number; database: number | undefined }): CpuTime | undefined {
+  const processes = allProcesses();
+  if (!processes) return undefined;
+  const sum = (members: Set<number>) =>
+    processes.filter((stat) => members.has(stat.pid)).reduce((total, stat) => total + stat.cpuMs, 0);
   return {
-    app: sum((stat) => app.has(stat.pid)),
-    database: sum((stat) => stat.command === 'postgres'),
-    client: sum((stat) => stat.pid === clientPid),
+    app: sum(family(processes, pids.app)),
+    database: pids.database === undefined ? NaN : sum(family(processes, pids.database)),
+    client: sum(new Set([pids.client])),
   };
 }
 
@@ -83,6 +109,9 @@ export const CPU_COLUMN = 'CPU ms/req: app + db + client';
 /** "2.1 + 1.3 + 0.4": CPU ms per request for the app, PostgreSQL and the client, or "?" without /proc. */
 export function cpuPerRequest(before: CpuTime | undefined, after: CpuTime | undefined, requests: number): string {
   if (!before || !after || requests === 0) return '?';
-  const per = (key: keyof CpuTime) => ((after[key] - before[key]) / requests).toFixed(1);
+  const per = (key: keyof CpuTime) => {
+    const spent = (after[key] - before[key]) / requests;
+    return Number.isNaN(spent) ? '?' : spent.toFixed(1);
+  };
   return `${per('app')} + ${per('database')} + ${per('client')}`;
 }

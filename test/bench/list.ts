@@ -27,7 +27,7 @@ import {
   seconds,
   table,
 } from './dataset';
-import { CPU_COLUMN, cpuPerRequest, readCpuTime } from './cpu';
+import { CPU_COLUMN, cpuPerRequest, findPostmaster, readCpuTime } from './cpu';
 import { makeClient, problemWith, startLoadProcess, startServerProcess, targetName, type Target } from './load';
 
 const USERNAME = 'bench_list';
@@ -270,6 +270,7 @@ async function main(): Promise<void> {
 
     const loader = startLoadProcess();
     load = loader;
+    const cpuOf = { app: served.pid, client: loader.pid, database: await findPostmaster(knex) };
     const results: string[][] = [
       ['scenario', 'requests', 'p50 ms', 'p95 ms', 'max ms', 'req/s', 'errors', 'target', 'met', CPU_COLUMN],
     ];
@@ -278,9 +279,9 @@ async function main(): Promise<void> {
       const run = (total: number) =>
         loader.run({ port: served.port, targets: scenario.targets, total, concurrency: options.concurrency, headers });
       if (options.warmup) await run(options.warmup);
-      const cpuBefore = readCpuTime(served.pid, loader.pid);
+      const cpuBefore = readCpuTime(cpuOf);
       const measured = await run(options.requests);
-      const cpu = cpuPerRequest(cpuBefore, readCpuTime(served.pid, loader.pid), options.requests);
+      const cpu = cpuPerRequest(cpuBefore, readCpuTime(cpuOf), options.requests);
       totalErrors += measured.errors;
       const { cells, p95 } = figures(measured);
       results.push([

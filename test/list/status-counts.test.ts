@@ -123,13 +123,15 @@ describe('list status counts', () => {
     const a = await knex.transaction();
     try {
       await b('interaction.user_media').insert(entry(2, 'completed'));
+      const { rows } = await a.raw<{ rows: { pid: number }[] }>('select pg_backend_pid() as pid');
       // A imports a planned and a completed title in one statement: it waits for B's count.
       const imported = a('interaction.user_media').insert([entry(3, 'planning'), entry(4, 'completed')]);
       const importing = imported.then(() => 'done');
       for (let waited = 0; ; waited += 1) {
-        const [row] = await knex('pg_locks').where({ granted: false }).count<{ waiting: string }[]>({
-          waiting: '*',
-        });
+        // (A's own wait: other test files share the server.)
+        const [row] = await knex('pg_locks')
+          .where({ granted: false, pid: rows[0]!.pid })
+          .count<{ waiting: string }[]>({ waiting: '*' });
         if (Number(row?.waiting) > 0) break;
         if (waited > 200) throw new Error('the import never waited for the other writer');
         await new Promise((resolve) => setTimeout(resolve, 10));
