@@ -185,56 +185,59 @@ async function searchByRelevance(
   query: CatalogQuery,
   userId: string | null,
   tsquery: string,
-): Promise<{ rows: CatalogRow[]; total: number; capped: boolean }> {
+  vocabulary: boolean,
+): Promise<CatalogPage> {
+  // Each candidate is ranked where it is first read; only the page's 50 are read again whole.
+  const rank = knex.raw(
+    `(${TITLE_KEY} = ${TYPED})::int + ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(${TYPED}, media.immutable_unaccent(m.title)) as rank`,
+    [query.q, tsquery, query.q],
+  );
   const words = filtered(knex, query, userId)
-    .select('m.id')
+    .select('m.id', 'm.title', rank)
     .whereRaw(MATCHES_WORDS, [tsquery])
     .limit(RANKED_CANDIDATES + 1);
   // The index gives word matches in no useful order, so the title typed exactly (or its start)
   // joins them from its own index: "It" is found among a hundred thousand "it…" words.
   const titled = filtered(knex, query, userId)
-    .select('m.id')
+    .select('m.id', 'm.title', rank)
     .whereRaw(`${TITLE_KEY} ~>=~ ${TYPED} and ${TITLE_KEY} ~<~ (${TYPED} || chr(1114111))`, [query.q, query.q])
     // In the index's own (byte) order, so the scan stops at the limit instead of sorting every
     // title that starts with a common word.
     .orderByRaw(`${TITLE_KEY} using ~<~`)
     .limit(TITLE_CANDIDATES);
-  const page = withRowColumns(knex, knex('candidates as c').join('media.media as m', 'm.id', 'c.id'), userId)
-    .with('word_matches', words)
-    .with('title_matches', titled)
-    .with('candidates', knex.raw('select id from word_matches union select id from title_matches'))
-    .select(
-      knex.raw('count(*) over () as "candidateCount"'),
-      knex.raw('(select count(*) from word_matches) as "wordCount"'),
-    )
-    .orderByRaw(
-      `(${TITLE_KEY} = ${TYPED})::int + ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(${TYPED}, media.immutable_unaccent(m.title)) desc, m.title, m.id`,
-      [query.q, tsquery, query.q],
-    )
+  const ranked = knex('candidates')
+    .select('id', 'title', 'rank')
+    .orderByRaw('rank desc, title, id')
     .limit(PAGE_SIZE)
     .offset((query.page - 1) * PAGE_SIZE);
-  const found = (await page) as (CatalogRow & { candidateCount: string; wordCount: string })[];
-  const rows = found.map(({ candidateCount: _count, wordCount: _words, ...row }) => row);
-  let total: number;
-  let wordCount: number;
-  if (found[0]) {
-    total = Number(found[0].candidateCount);
-    wordCount = Number(found[0].wordCount);
-  } else {
-    // Past the last page the window has no row to count on: count the candidates on their own.
-    const [counted] = (await knex
-      .with('word_matches', words)
-      .with('title_matches', titled)
-      .select(
-        knex.raw('(select count(*) from (select id from word_matches union select id from title_matches) c) as total'),
-        knex.raw('(select count(*) from word_matches) as "wordCount"'),
-      )) as { total: string; wordCount: string }[];
-    total = Number(counted?.total ?? 0);
-    wordCount = Number(counted?.wordCount ?? 0);
-  }
-  return wordCount > RANKED_CANDIDATES
-    ? { rows, total: RANKED_CANDIDATES, capped: true }
-    : { rows, total, capped: false };
+  const page = withRowColumns(
+    knex,
+    knex.from(ranked.as('x')).join('media.media as m', 'm.id', 'x.id'),
+    userId,
+  ).orderByRaw('x.rank desc, x.title, x.id');
+  // json_agg takes the rows in the order the subquery gives them.
+  const { rows } = await knex.raw<{
+    rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & Partial<CatalogVocabulary>)[];
+  }>(
+    `with word_matches as ?, title_matches as ?,
+          candidates as (select id, title, rank from word_matches union select id, title, rank from title_matches)
+     select coalesce((select json_agg(r) from ? as r), '[]') as rows, (select count(*) from candidates) as total,
+            (select count(*) from word_matches) as "wordCount"${vocabulary ? `, ${vocabularyColumns(true)}` : ''}`,
+    [words, titled, page],
+  );
+  const [found] = rows;
+  if (!found) throw new Error('the search query returned no row');
+  const counted =
+    Number(found.wordCount) > RANKED_CANDIDATES
+      ? { rows: found.rows, total: RANKED_CANDIDATES, capped: true }
+      : { rows: found.rows, total: Number(found.total), capped: false };
+  return vocabulary ? withVocabulary(counted, found) : counted;
+}
+
+/** A page with the vocabulary its statement returned beside it. */
+function withVocabulary(page: CatalogPage, found: Partial<CatalogVocabulary>): CatalogPage {
+  const { types = [], classes = [], genres = [] } = found;
+  return { ...page, vocabulary: { types, classes, genres } };
 }
 
 /**
@@ -301,9 +304,9 @@ export interface CatalogPage {
  * for typos, trigram word similarity on the unaccented title, ranked by relevance when searching;
  * filters and sorts on indexed columns. With a viewer, each row carries their status.
  *
- * Outside a search by relevance the page, its count and (with `vocabulary`) the filters' names
- * come back from one statement, as JSON: on two cores a round trip costs about as much as the
- * page's SQL itself, in Node and in PostgreSQL alike.
+ * The page, its count and (with `vocabulary`) the filters' names come back from one statement,
+ * as JSON: on two cores a round trip costs about as much as the page's SQL itself, in Node and in
+ * PostgreSQL alike. (A search first corrects its typos against the catalog's words.)
  */
 export async function searchCatalog(
   knex: Knex,
@@ -312,13 +315,7 @@ export async function searchCatalog(
   { vocabulary = false } = {},
 ): Promise<CatalogPage> {
   const tsquery = query.q ? await searchQuery(knex, query.q) : null;
-  if (tsquery && query.sort === 'relevance') {
-    const [page, names] = await Promise.all([
-      searchByRelevance(knex, query, userId, tsquery),
-      vocabulary ? catalogVocabulary(knex) : undefined,
-    ]);
-    return names ? { ...page, vocabulary: names } : page;
-  }
+  if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery, vocabulary);
   // The page's ids first, then their columns: the ids come from the sort's index alone (an
   // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
   const ids = matching(knex, query, userId, tsquery)
@@ -346,9 +343,7 @@ export async function searchCatalog(
     capsAt !== null && total > capsAt
       ? { rows: found.rows, total: capsAt, capped: true }
       : { rows: found.rows, total, capped: false };
-  if (!vocabulary) return counted;
-  const { types = [], classes = [], genres = [] } = found;
-  return { ...counted, vocabulary: { types, classes, genres } };
+  return vocabulary ? withVocabulary(counted, found) : counted;
 }
 
 /** One catalog row by id (to show it again after a change), or undefined. */

@@ -359,6 +359,7 @@ describe('the catalog', () => {
     ['/catalog?page=abc', 'There is no page'],
     ['/catalog?page=0', 'There is no page'],
     ['/catalog?page=999999', 'Pages past'],
+    ['/catalog?q=godfather&page=50', 'this is the last'],
     ['/catalog?type=vinyl', 'unknown media type'],
     ['/catalog?class=written.zzz', 'unknown kind of media'],
     ['/catalog?class=written..zzz', 'unknown kind of media'],
