@@ -108,9 +108,8 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
     const wait = await registrationWait(knex, req.ip, registrationsPerHour);
     if (wait !== null) {
       res.setHeader('Retry-After', String(wait));
-      const minutes = Math.ceil(wait / 60);
       return renderRegister(res, 429, req.body, {
-        username: `Too many accounts were created from your network. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`,
+        username: throttledMessage(wait, 'Too many accounts were created from your network.'),
       });
     }
     const passwordHash = await hashPassword(registration.password);

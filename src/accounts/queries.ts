@@ -29,6 +29,12 @@ export async function setLoginOutcome(knex: Knex, eventId: number, outcome: Sign
 }
 
 /**
+ * The network an address counts with (bind the address twice): itself for IPv4, its /64 for IPv6,
+ * since one subscriber usually holds all of it.
+ */
+const ADDRESS_NETWORK = 'network(set_masklen(?::inet, case when family(?::inet) = 6 then 64 else 32 end))';
+
+/**
  * Notes a registration about to hash its password and says how many this address (an IPv6 /64)
  * made within the window, this one included, and when the oldest of them leaves it. Rows older
  * than the window go at the same time. The row is written before counting, so registrations
@@ -49,7 +55,7 @@ export async function recordRegistrationAttempt(
   const { rows } = await knex.raw<{ rows: { attempts: number; oldest: Date | null }[] }>(
     `select count(*)::int as attempts, min(a.occurred_at) as oldest
        from auth.registration_attempts a
-      where a.ip <<= network(set_masklen(?::inet, case when family(?::inet) = 6 then 64 else 32 end))
+      where a.ip <<= ${ADDRESS_NETWORK}
         and a.occurred_at > now() - make_interval(mins => ?)`,
     [ip ?? null, ip ?? null, windowMinutes],
   );
@@ -100,7 +106,7 @@ export async function countRecentFailures(
          and e.occurred_at > w.at and e.occurred_at > coalesce(s.at, '-infinity')
      ),
      network as (
-       select network(set_masklen(?::inet, case when family(?::inet) = 6 then 64 else 32 end)) as range
+       select ${ADDRESS_NETWORK} as range
      ),
      address as (
        select count(*)::int as failures, min(e.occurred_at) as oldest

@@ -75,8 +75,8 @@ export async function registrationWait(knex: Knex, ip: string | undefined, limit
   return Math.max(60, Math.ceil((freedAt - Date.now()) / 1000));
 }
 
-/** "Wait 15 minutes and try again." */
-export function throttledMessage(retryAfterSeconds: number): string {
+/** "Too many failed attempts. Wait 15 minutes and try again." (or another reason first) */
+export function throttledMessage(retryAfterSeconds: number, reason = 'Too many failed attempts.'): string {
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return `Too many failed attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+  return `${reason} Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
 }

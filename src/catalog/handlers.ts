@@ -6,7 +6,7 @@ import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filter
 import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
 import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { findSavedColumns, saveColumns } from '../tables/saved-columns';
-import { catalogVocabulary, searchCatalog } from './queries';
+import { searchCatalog } from './queries';
 import {
   catalogUrl,
   clearedQuery,
@@ -40,10 +40,10 @@ export function showCatalog(knex: Knex): RequestHandler {
     // page read again, without it.
     const asked = parseCatalogQuery(raw, { ...namesAsked(raw), signedIn: userId !== null });
     const [first, saved] = await Promise.all([
-      searchCatalog(knex, asked.query, userId, { vocabulary: true }),
+      searchCatalog(knex, asked.query, userId),
       userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
     ]);
-    const { types, classes, genres } = first.vocabulary ?? (await catalogVocabulary(knex));
+    const { types, classes, genres } = first.vocabulary;
     const parsed = parseCatalogQuery(raw, {
       types: types.map((type) => type.mediaType),
       classes: classes.map((entry) => entry.mediaClass),

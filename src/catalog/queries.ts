@@ -49,9 +49,9 @@ export interface CatalogVocabulary {
 }
 
 /**
- * The names the filters offer and accept (media types, classes, genres), as three columns of one
- * row, for a statement of their own or to ride along with another one (see searchCatalog). The
- * list's filters have no genre: with `genres: false` the column is an empty array.
+ * The names the filters offer and accept (media types, classes, genres), as three columns that
+ * ride along with a page's statement (see searchCatalog and listEntries). The list's filters have
+ * no genre: with `genres: false` the column is an empty array.
  */
 export function vocabularyColumns(genres: boolean): string {
   const genreList = genres
@@ -67,17 +67,6 @@ export function vocabularyColumns(genres: boolean): string {
                                 order by position)
                   from media.media_classes), '[]') as classes,
       coalesce(${genreList}, '[]') as genres`;
-}
-
-/**
- * The vocabulary in a round trip of its own: every catalog request needs all three before it can
- * read its parameters (the catalog itself fetches it with its first page; see searchCatalog).
- */
-export async function catalogVocabulary(knex: Knex, { genres = true } = {}): Promise<CatalogVocabulary> {
-  const { rows } = await knex.raw<{ rows: CatalogVocabulary[] }>(`select ${vocabularyColumns(genres)}`);
-  const [vocabulary] = rows;
-  if (!vocabulary) throw new Error('the vocabulary query returned no row');
-  return vocabulary;
 }
 
 /** "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits only. */
@@ -185,7 +174,6 @@ async function searchByRelevance(
   query: CatalogQuery,
   userId: string | null,
   tsquery: string,
-  vocabulary: boolean,
 ): Promise<CatalogPage> {
   // Each candidate is ranked where it is first read; only the page's 50 are read again whole.
   const rank = knex.raw(
@@ -217,27 +205,28 @@ async function searchByRelevance(
   ).orderByRaw('x.rank desc, x.title, x.id');
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{
-    rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & Partial<CatalogVocabulary>)[];
+    rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & CatalogVocabulary)[];
   }>(
     `with word_matches as ?, title_matches as ?,
           candidates as (select id, title, rank from word_matches union select id, title, rank from title_matches)
      select coalesce((select json_agg(r) from ? as r), '[]') as rows, (select count(*) from candidates) as total,
-            (select count(*) from word_matches) as "wordCount"${vocabulary ? `, ${vocabularyColumns(true)}` : ''}`,
+            (select count(*) from word_matches) as "wordCount", ${vocabularyColumns(true)}`,
     [words, titled, page],
   );
   const [found] = rows;
   if (!found) throw new Error('the search query returned no row');
-  const counted =
-    Number(found.wordCount) > RANKED_CANDIDATES
-      ? { rows: found.rows, total: RANKED_CANDIDATES, capped: true }
-      : { rows: found.rows, total: Number(found.total), capped: false };
-  return vocabulary ? withVocabulary(counted, found) : counted;
+  const capped = Number(found.wordCount) > RANKED_CANDIDATES;
+  return {
+    rows: found.rows,
+    total: capped ? RANKED_CANDIDATES : Number(found.total),
+    capped,
+    vocabulary: vocabularyOf(found),
+  };
 }
 
-/** A page with the vocabulary its statement returned beside it. */
-function withVocabulary(page: CatalogPage, found: Partial<CatalogVocabulary>): CatalogPage {
-  const { types = [], classes = [], genres = [] } = found;
-  return { ...page, vocabulary: { types, classes, genres } };
+/** The vocabulary columns of a statement's row. */
+function vocabularyOf({ types, classes, genres }: CatalogVocabulary): CatalogVocabulary {
+  return { types, classes, genres };
 }
 
 /**
@@ -295,8 +284,8 @@ export interface CatalogPage {
   rows: CatalogRow[];
   total: number;
   capped: boolean;
-  /** With `vocabulary: true`: the filters' names, read in the same round trip where possible. */
-  vocabulary?: CatalogVocabulary;
+  /** The filters' names, read in the same statement. */
+  vocabulary: CatalogVocabulary;
 }
 
 /**
@@ -304,18 +293,13 @@ export interface CatalogPage {
  * for typos, trigram word similarity on the unaccented title, ranked by relevance when searching;
  * filters and sorts on indexed columns. With a viewer, each row carries their status.
  *
- * The page, its count and (with `vocabulary`) the filters' names come back from one statement,
+ * The page, its count and the filters' names come back from one statement,
  * as JSON: on two cores a round trip costs about as much as the page's SQL itself, in Node and in
  * PostgreSQL alike. (A search first corrects its typos against the catalog's words.)
  */
-export async function searchCatalog(
-  knex: Knex,
-  query: CatalogQuery,
-  userId: string | null,
-  { vocabulary = false } = {},
-): Promise<CatalogPage> {
+export async function searchCatalog(knex: Knex, query: CatalogQuery, userId: string | null): Promise<CatalogPage> {
   const tsquery = query.q ? await searchQuery(knex, query.q) : null;
-  if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery, vocabulary);
+  if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery);
   // The page's ids first, then their columns: the ids come from the sort's index alone (an
   // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
   const ids = matching(knex, query, userId, tsquery)
@@ -330,20 +314,15 @@ export async function searchCatalog(
   ).orderByRaw(orderFor(query));
   const { count, capsAt } = countMatching(knex, query, userId, tsquery);
   // json_agg takes the rows in the order the subquery gives them.
-  const { rows } = await knex.raw<{ rows: ({ total: number; rows: CatalogRow[] } & Partial<CatalogVocabulary>)[] }>(
-    `select ?::bigint as total, coalesce((select json_agg(r) from ? as r), '[]') as rows${
-      vocabulary ? `, ${vocabularyColumns(true)}` : ''
-    }`,
+  const { rows } = await knex.raw<{ rows: ({ total: number; rows: CatalogRow[] } & CatalogVocabulary)[] }>(
+    `select ?::bigint as total, coalesce((select json_agg(r) from ? as r), '[]') as rows, ${vocabularyColumns(true)}`,
     [count, page],
   );
   const [found] = rows;
   if (!found) throw new Error('the catalog query returned no row');
   const total = Number(found.total);
-  const counted =
-    capsAt !== null && total > capsAt
-      ? { rows: found.rows, total: capsAt, capped: true }
-      : { rows: found.rows, total, capped: false };
-  return vocabulary ? withVocabulary(counted, found) : counted;
+  const capped = capsAt !== null && total > capsAt;
+  return { rows: found.rows, total: capped ? capsAt : total, capped, vocabulary: vocabularyOf(found) };
 }
 
 /** One catalog row by id (to show it again after a change), or undefined. */

@@ -20,6 +20,12 @@ export function parseForm<Schema extends z.ZodType>(schema: Schema, body: unknow
 }
 
 /** A UUID as text, any case: the ids of titles and users. */
+/**
+ * An ltree path as PostgreSQL 15 accepts one (labels of letters, digits and _, joined by dots):
+ * what may be cast to ltree without the statement failing.
+ */
+export const LTREE_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,20}$/;
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A UUID from a path or a form, lower-cased; undefined for anything else. */

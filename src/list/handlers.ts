@@ -8,7 +8,6 @@ import { redirectAfterSaving, setFlash } from '../http/flash';
 import { isFragmentRequest } from '../http/fragments';
 import { safeNextPath } from '../http/redirects';
 import { parseForm, uuidParam, type FieldErrors } from '../http/validation';
-import { catalogVocabulary } from '../catalog/queries';
 import { formatNumber } from '../http/format';
 import { fromOwnPages } from '../http/fragments';
 import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
@@ -149,8 +148,8 @@ export function showList(knex: Knex): RequestHandler {
     // (one round trip, with the counts by status). Only when the URL names a type or class that
     // does not exist is the page read again, without it.
     const asked = parseListQuery(raw, { ...namesAsked(raw), scale });
-    const first = await listEntries(knex, userId, asked.query, scale, { vocabulary: true });
-    const { types, classes } = first.vocabulary ?? (await catalogVocabulary(knex, { genres: false }));
+    const first = await listEntries(knex, userId, asked.query, scale);
+    const { types, classes } = first.vocabulary;
     const parsed = parseListQuery(raw, {
       types: types.map((type) => type.mediaType),
       classes: classes.map((entry) => entry.mediaClass),

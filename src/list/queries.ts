@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { searchQuery, vocabularyColumns, type CatalogVocabulary } from '../catalog/queries';
 import { whereMediaMatches } from '../tables/media-filters';
 import { PAGE_SIZE } from '../tables/params';
-import { STATUSES, type Status } from '../users/queries';
+import { countsForEveryStatus, STATUSES, type Status } from '../users/queries';
 import { changedFields, RATING_SCALES, type EntryField, type EntryFields, type RatingScale } from './rules';
 import type { ListQuery, ListSort } from './table';
 
@@ -131,15 +131,15 @@ export interface ListPage {
   total: number;
   /** The user's entries by status (all of them, whatever the filters). */
   statusCounts: Record<Status, number>;
-  /** With `vocabulary: true`: the types and classes the filters accept. */
-  vocabulary?: Pick<CatalogVocabulary, 'types' | 'classes'>;
+  /** The types and classes the filters accept, read in the same statement. */
+  vocabulary: Pick<CatalogVocabulary, 'types' | 'classes'>;
 }
 
 /**
  * One page of a user's list and how many entries match: search (the catalog's full-text search,
  * typos corrected), status, type, class, years and rating, every query scoped to the user.
  * Entries without the sorted value come last either way. The page, its count, the user's counts
- * by status and (with `vocabulary`) the filters' names come back from one statement, as JSON: on
+ * by status and the filters' names come back from one statement, as JSON: on
  * two cores a round trip costs about as much as the SQL of a page.
  *
  * When nothing asks about the titles (no search, no media filter), the count and, for a sort on
@@ -148,13 +148,7 @@ export interface ListPage {
  * Ties go by title when titles are read anyway, else by id. A query that filters by status at
  * most takes its total from the counts by status instead of counting.
  */
-export async function listEntries(
-  knex: Knex,
-  userId: string,
-  query: ListQuery,
-  scale: RatingScale,
-  { vocabulary = false } = {},
-): Promise<ListPage> {
+export async function listEntries(knex: Knex, userId: string, query: ListQuery, scale: RatingScale): Promise<ListPage> {
   const dir = query.direction;
   const offset = (query.page - 1) * PAGE_SIZE;
   const asksAboutTitles =
@@ -202,30 +196,27 @@ export async function listEntries(
   }
   type Found = { rows: (Omit<ListRow, 'updatedAt'> & { updatedAt: string })[]; counted: number | null } & {
     statusCounts: Partial<Record<Status, number>>;
-  } & Partial<CatalogVocabulary>;
+  } & CatalogVocabulary;
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{ rows: Found[] }>(
     `${matching ? 'with matching as materialized ? ' : ''}select coalesce((select json_agg(r) from ? as r), '[]') as rows, ?::bigint as counted,
             coalesce((select json_object_agg(status, entries) from interaction.list_status_counts
-                       where user_id = ?), '{}') as "statusCounts"${vocabulary ? `, ${vocabularyColumns(false)}` : ''}`,
+                       where user_id = ?), '{}') as "statusCounts", ${vocabularyColumns(false)}`,
     [...(matching ? [matching] : []), page, count, userId],
   );
   const [found] = rows;
   if (!found) throw new Error('the list query returned no row');
-  const statusCounts = Object.fromEntries(
-    STATUSES.map((status) => [status, found.statusCounts[status] ?? 0]),
-  ) as Record<Status, number>;
+  const statusCounts = countsForEveryStatus(found.statusCounts);
   const statuses: readonly Status[] = query.statuses.length ? query.statuses : STATUSES;
   const total = byStatusOnly
     ? statuses.reduce((sum, status) => sum + statusCounts[status], 0)
     : Number(found.counted ?? 0);
-  const result: ListPage = {
+  return {
     rows: found.rows.map((row) => ({ ...row, updatedAt: new Date(row.updatedAt) })),
     total,
     statusCounts,
+    vocabulary: { types: found.types, classes: found.classes },
   };
-  if (vocabulary) result.vocabulary = { types: found.types ?? [], classes: found.classes ?? [] };
-  return result;
 }
 
 const COLUMN_OF: Record<EntryField, string> = {

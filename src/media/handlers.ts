@@ -17,6 +17,7 @@ import {
 } from './relationships';
 import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
+import { LTREE_PATH } from '../http/validation';
 
 type Viewer = Request['user'];
 
@@ -113,14 +114,13 @@ async function sendRelated(
   });
 }
 
-const COLLECTION_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,20}$/;
 const COLLECTION_LIMIT = 500;
 
 /** GET /collections/:path: a franchise, every title at or below it in release order, and its parts. */
 export function showCollection(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const path = String(req.params.path);
-    if (!COLLECTION_PATH.test(path)) return next(createError(404, 'There is no such franchise.'));
+    if (!LTREE_PATH.test(path)) return next(createError(404, 'There is no such franchise.'));
     const { titles, children, total } = await findCollection(knex, path, COLLECTION_LIMIT);
     if (total === 0) return next(createError(404, 'There is no such franchise.'));
     const labels = path.split('.');

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { list, yearsLabel } from './params';
+import { LTREE_PATH } from '../http/validation';
 
 /** The filters on a title that the catalog and the list share. */
 export interface MediaFilters {
@@ -10,8 +11,6 @@ export interface MediaFilters {
   to: number | null;
 }
 
-/** An ltree path as PostgreSQL 15 accepts one: the only class names that may reach SQL unchecked. */
-const CLASS_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,10}$/;
 /** A type or genre name that could exist: PostgreSQL refuses text with a NUL in it. */
 const NAME = /^[^\p{Cc}]{1,200}$/u;
 
@@ -24,7 +23,7 @@ const NAME = /^[^\p{Cc}]{1,200}$/u;
 export function namesAsked(raw: Record<string, unknown>): { types: string[]; classes: string[]; genres: string[] } {
   return {
     types: list(raw.type).filter((name) => NAME.test(name)),
-    classes: list(raw.class).filter((path) => CLASS_PATH.test(path)),
+    classes: list(raw.class).filter((path) => LTREE_PATH.test(path)),
     genres: list(raw.genre).filter((name) => NAME.test(name)),
   };
 }

@@ -164,17 +164,20 @@ export function findProfile(knex: Knex, username: string): Promise<Profile | und
     );
 }
 
+/** Counts by status with every status present: a status with no row is 0. */
+export function countsForEveryStatus(kept: Partial<Record<Status, number>>): Record<Status, number> {
+  return Object.fromEntries(STATUSES.map((status) => [status, kept[status] ?? 0])) as Record<Status, number>;
+}
+
 /**
  * How many list entries a user has in each status (statuses with none are 0), from the counts
- * a trigger keeps beside user_media (migration 20261127200000_list_status_counts).
+ * triggers keep beside user_media (interaction.list_status_counts).
  */
 export async function countEntriesByStatus(knex: Knex, userId: string): Promise<Record<Status, number>> {
   const rows = await knex('interaction.list_status_counts')
     .where('user_id', userId)
     .select<{ status: Status; count: number }[]>('status', 'entries as count');
-  const counts = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
-  for (const row of rows) counts[row.status] = row.count;
-  return counts;
+  return countsForEveryStatus(Object.fromEntries(rows.map((row) => [row.status, row.count])));
 }
 
 /**
