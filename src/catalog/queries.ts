@@ -69,6 +69,33 @@ export function vocabularyColumns(genres: boolean): string {
       coalesce(${genreList}, '[]') as genres`;
 }
 
+/** How many catalog words a typo may stand for. */
+const CORRECTIONS = 3;
+
+/**
+ * A typed word stands for the catalog words it starts, spelled out, when there are at most this
+ * many: the GIN index then looks each one up (and can skip through a common word to a rare one's
+ * titles), where a prefix makes it gather every matching word's titles first ("star:* & wars:*"
+ * took 7 ms on a million titles, "star & wars" 0.4). A shorter prefix stays a prefix.
+ */
+const COMPLETIONS = 64;
+
+/** One typed word: the catalog words that stand for it and how many titles use them. */
+export interface SearchTerm {
+  typed: string;
+  /** The catalog words it stands for; null when it starts more than COMPLETIONS of them. */
+  words: string[] | null;
+  /** How many titles use those words (an upper bound of the titles it matches; counted per word). */
+  titles: number;
+}
+
+/** What a search looks for: the tsquery titles must match, and the words it was made of. */
+export interface SearchPlan {
+  /** In tsquery syntax, lexemes quoted: pass it as `?::tsquery`. */
+  tsquery: string;
+  terms: SearchTerm[];
+}
+
 /** "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits only. */
 export function searchWords(text: string): string[] {
   return text
@@ -80,40 +107,67 @@ export function searchWords(text: string): string[] {
     .slice(0, 12);
 }
 
-/** How many catalog words a typo may stand for. */
-const CORRECTIONS = 3;
+/** A lexeme as tsquery syntax writes it: quoted, with its quotes and backslashes doubled. */
+export function quotedLexeme(word: string): string {
+  return `'${word.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+interface CatalogWord {
+  word: string;
+  titles: number;
+}
 
 /**
- * The tsquery for what was typed: every word must start a word of the title, original title or
- * creators ("harry pot" → "harry:* & pot:*"). A word of three letters or more that starts no word
- * in the catalog is a typo: it also stands for the nearest catalog words ("godfathr" →
- * "(godfathr:* | godfather | godfathers)"). Null when nothing searchable was typed.
+ * The search for what was typed: every word must start a word of the title, original title or
+ * creators ("harry pot" → "harry:* & pot:*", with each prefix spelled out as the catalog words it
+ * starts when they are few). A word of three letters or more that starts no word in the catalog
+ * is a typo: it stands for the nearest catalog words instead ("godfathr" → "(godfathr:* |
+ * godfather | godfathers)"). Null when nothing searchable was typed.
  */
-export async function searchQuery(knex: Knex, text: string): Promise<string | null> {
-  const words = searchWords(text);
-  if (words.length === 0) return null;
-  const { rows } = await knex.raw<{ rows: { typed: string; nearest: string[] }[] }>(
+export async function planSearch(knex: Knex, text: string): Promise<SearchPlan | null> {
+  const typedWords = searchWords(text);
+  if (typedWords.length === 0) return null;
+  const { rows } = await knex.raw<{ rows: { typed: string; completions: CatalogWord[]; nearest: CatalogWord[] }[] }>(
     `select w.word as typed,
+            coalesce((select json_agg(json_build_object('word', c.word, 'titles', c.titles))
+                        from (select p.word, p.titles from media.search_words p
+                               where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111))
+                               order by p.word using ~<~ limit ${COMPLETIONS + 1}) c), '[]') as completions,
             case when length(w.word) < 3
                    or exists (select 1 from media.search_words p
                                where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111)))
-                 then '{}'::text[]
-                 else array(select s.word from media.search_words s
-                             where s.word % w.word
-                             order by similarity(s.word, w.word) desc, s.titles desc, s.word
-                             limit ${CORRECTIONS})
+                 then '[]'::json
+                 else coalesce((select json_agg(json_build_object('word', s.word, 'titles', s.titles))
+                                  from (select s.word, s.titles from media.search_words s
+                                         where s.word % w.word
+                                         order by similarity(s.word, w.word) desc, s.titles desc, s.word
+                                         limit ${CORRECTIONS}) s), '[]')
             end as nearest
        from unnest(?::text[]) with ordinality as w(word, n)
       order by w.n`,
-    [words],
+    [typedWords],
   );
-  return rows
-    .map(({ typed, nearest }) => {
-      // Only plain words go into the tsquery text (a lexeme such as "spider-man" would need quoting).
-      const alternatives = nearest.filter((word) => /^[\p{L}\p{N}]+$/u.test(word));
-      return alternatives.length ? `(${[`${typed}:*`, ...alternatives].join(' | ')})` : `${typed}:*`;
-    })
-    .join(' & ');
+  const terms: SearchTerm[] = [];
+  const parts: string[] = [];
+  for (const { typed, completions, nearest } of rows) {
+    const prefix = `${quotedLexeme(typed)}:*`;
+    const spelled = completions.length > 0 && completions.length <= COMPLETIONS;
+    const found = completions.length > 0 ? completions : nearest;
+    // Rarest first: the order media.search_terms reads them in (see readFromTerms).
+    const byTitles = [...found].sort((a, b) => Number(a.titles) - Number(b.titles) || (a.word < b.word ? -1 : 1));
+    const words = completions.length > COMPLETIONS ? null : byTitles.map((entry) => entry.word);
+    terms.push({ typed, words, titles: found.reduce((sum, entry) => sum + Number(entry.titles), 0) });
+    const alternatives = spelled
+      ? found.map((entry) => quotedLexeme(entry.word))
+      : [prefix, ...nearest.map((entry) => quotedLexeme(entry.word))];
+    parts.push(alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]!);
+  }
+  return { tsquery: parts.join(' & '), terms };
+}
+
+/** The tsquery of what was typed (see planSearch), or null when nothing searchable was typed. */
+export async function searchQuery(knex: Knex, text: string): Promise<string | null> {
+  return (await planSearch(knex, text))?.tsquery ?? null;
 }
 
 /** Each sort reads an index in order (see the catalog migrations), ties broken by id. */
@@ -146,7 +200,7 @@ function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.
   return base;
 }
 
-const MATCHES_WORDS = "m.search_vector @@ to_tsquery('simple', ?)";
+const MATCHES_WORDS = 'm.search_vector @@ ?::tsquery';
 
 /** The filtered, searched set of titles, before ordering and paging. */
 function matching(knex: Knex, query: CatalogQuery, userId: string | null, tsquery: string | null): Knex.QueryBuilder {
@@ -167,23 +221,52 @@ export const RANKED_CANDIDATES = 500;
 /** Titles that are, or start with, exactly what was typed (accents and case aside). */
 const TITLE_CANDIDATES = 50;
 const TYPED = 'lower(media.immutable_unaccent(?))';
-const TITLE_KEY = 'lower(media.immutable_unaccent(m.title))';
+// The title unaccented and in lower case, stored (migration 20261203000100_title_key).
+const TITLE_KEY = 'm.title_key';
+
+/**
+ * Titles read from media.search_terms instead of the GIN index: when the search has one word and
+ * no filter (every title read is a match, so it reads RANKED_CANDIDATES + 1 of them at most), or
+ * when its rarest word is in at most this many titles (each read title is checked against the rest
+ * of the search and the filters: about 2 µs each). Otherwise the GIN index intersects the words.
+ */
+export const PROBED_TITLES = 2_000;
+
+/** The word whose titles a search reads from media.search_terms, or null for the GIN index. */
+export function termToRead(query: CatalogQuery, terms: SearchTerm[]): SearchTerm | null {
+  // A list filter keeps a user's few hundred titles out of a million: the GIN index is the way.
+  if (query.list) return null;
+  const filtered =
+    query.types.length > 0 ||
+    query.classes.length > 0 ||
+    query.genres.length > 0 ||
+    query.from !== null ||
+    query.to !== null;
+  // One word alone is read however common: even a prefix of thousands of words ("th", typed on
+  // the way to "the thing") reads its first titles and stops.
+  if (terms.length === 1 && !filtered) return terms[0]!;
+  const spelled = terms.filter((term) => term.words !== null);
+  if (spelled.length === 0) return null;
+  const rarest = spelled.reduce((best, term) => (term.titles < best.titles ? term : best));
+  return rarest.titles <= PROBED_TITLES ? rarest : null;
+}
 
 async function searchByRelevance(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
-  tsquery: string,
+  plan: SearchPlan,
 ): Promise<CatalogPage> {
+  const { tsquery } = plan;
   // Each candidate is ranked where it is first read; only the page's 50 are read again whole.
   const rank = knex.raw(
-    `(${TITLE_KEY} = ${TYPED})::int + ts_rank(m.search_vector, to_tsquery('simple', ?)) + word_similarity(${TYPED}, media.immutable_unaccent(m.title)) as rank`,
+    `(${TITLE_KEY} = ${TYPED})::int + ts_rank(m.search_vector, ?::tsquery) + word_similarity(${TYPED}, ${TITLE_KEY}) as rank`,
     [query.q, tsquery, query.q],
   );
-  const words = filtered(knex, query, userId)
-    .select('m.id', 'm.title', rank)
-    .whereRaw(MATCHES_WORDS, [tsquery])
-    .limit(RANKED_CANDIDATES + 1);
+  const term = termToRead(query, plan.terms);
+  const words = term
+    ? readFromTerms(knex, query, userId, tsquery, term, rank)
+    : readFromIndex(knex, query, userId, tsquery, rank);
   // The index gives word matches in no useful order, so the title typed exactly (or its start)
   // joins them from its own index: "It" is found among a hundred thousand "it…" words.
   const titled = filtered(knex, query, userId)
@@ -222,6 +305,81 @@ async function searchByRelevance(
     capped,
     vocabulary: vocabularyOf(found),
   };
+}
+
+/** The first RANKED_CANDIDATES + 1 word matches the GIN index gives (in no useful order). */
+function readFromIndex(
+  knex: Knex,
+  query: CatalogQuery,
+  userId: string | null,
+  tsquery: string,
+  rank: Knex.Raw,
+): Knex.QueryBuilder {
+  return filtered(knex, query, userId)
+    .select('m.id', 'm.title', rank)
+    .whereRaw(MATCHES_WORDS, [tsquery])
+    .limit(RANKED_CANDIDATES + 1);
+}
+
+/**
+ * The first RANKED_CANDIDATES + 1 word matches read through one typed word's titles in
+ * media.search_terms, in its key's order (the title's own words first, shorter titles first).
+ * Each title is looked up by id and kept when it matches the whole search and the filters, and
+ * only once (a title with both "dragon" and "dragons" is kept under one of them).
+ */
+function readFromTerms(
+  knex: Knex,
+  query: CatalogQuery,
+  userId: string | null,
+  tsquery: string,
+  term: SearchTerm,
+  rank: Knex.Raw,
+): Knex.QueryBuilder {
+  const probe = filtered(knex, query, userId)
+    .select('m.id', 'm.title', rank)
+    .whereRaw('m.id = t.media_id')
+    .whereRaw(MATCHES_WORDS, [tsquery])
+    .limit(1);
+  // Each lateral subquery has an ORDER BY or a LIMIT, so PostgreSQL keeps it a nested loop that
+  // the outer LIMIT stops, instead of joining every title of a common word first.
+  const page = knex
+    .queryBuilder()
+    .select('p.id', 'p.title', 'p.rank')
+    .limit(RANKED_CANDIDATES + 1);
+  if (term.words === null) {
+    // A prefix of more words than are worth spelling out: its words in byte order, one range of
+    // the key (the column's collation is "C"). A title is kept under the first of its words that
+    // the prefix starts.
+    probe.whereRaw(
+      `not exists (select 1 from unnest(tsvector_to_array(m.search_vector)) as l(word)
+                    where l.word ~>=~ ? and l.word ~<~ t.word)`,
+      [term.typed],
+    );
+    return page.from(
+      knex.raw(
+        `(select word, media_id from media.search_terms s
+           where s.word >= ? and s.word < (? || chr(1114111))
+           order by s.word, s.place, s.media_id) t
+         cross join lateral ? p`,
+        [term.typed, term.typed, probe],
+      ),
+    );
+  }
+  // The words it stands for one after another, rarest first, so a common one does not crowd out
+  // the rare ones; a title is kept under the first of them it has.
+  const words = term.words;
+  const earlier = words.map((_, index) => (index === 0 ? null : words.slice(0, index).map(quotedLexeme).join(' | ')));
+  probe.whereRaw('(d.earlier is null or not m.search_vector @@ d.earlier)');
+  return page.from(
+    knex.raw(
+      `unnest(?::text[], ?::tsquery[]) with ordinality as d(word, earlier, n)
+       cross join lateral (select media_id from media.search_terms s where s.word = d.word
+                            order by s.place, s.media_id) t
+       cross join lateral ? p`,
+      // (Knex's types take no null inside an array binding; pg sends it as NULL.)
+      [words, earlier as string[], probe],
+    ),
+  );
 }
 
 /** The vocabulary columns of a statement's row. */
@@ -298,8 +456,9 @@ export interface CatalogPage {
  * PostgreSQL alike. (A search first corrects its typos against the catalog's words.)
  */
 export async function searchCatalog(knex: Knex, query: CatalogQuery, userId: string | null): Promise<CatalogPage> {
-  const tsquery = query.q ? await searchQuery(knex, query.q) : null;
-  if (tsquery && query.sort === 'relevance') return searchByRelevance(knex, query, userId, tsquery);
+  const plan = query.q ? await planSearch(knex, query.q) : null;
+  const tsquery = plan?.tsquery ?? null;
+  if (plan && query.sort === 'relevance') return searchByRelevance(knex, query, userId, plan);
   // The page's ids first, then their columns: the ids come from the sort's index alone (an
   // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
   const ids = matching(knex, query, userId, tsquery)

@@ -185,7 +185,7 @@ export async function listEntries(knex: Knex, userId: string, query: ListQuery, 
     );
     if (query.q) {
       const tsquery = await searchQuery(knex, query.q);
-      matching.whereRaw(tsquery ? "m.search_vector @@ to_tsquery('simple', ?)" : 'false', tsquery ? [tsquery] : []);
+      matching.whereRaw(tsquery ? 'm.search_vector @@ ?::tsquery' : 'false', tsquery ? [tsquery] : []);
     }
     count = knex('matching').count('*');
     const order = `sort_value ${dir} nulls last, sort_title ${dir}, media_id ${dir}`;

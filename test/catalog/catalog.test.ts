@@ -1,7 +1,16 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
-import { RANKED_CANDIDATES, searchQuery } from '../../src/catalog/queries';
+import {
+  planSearch,
+  PROBED_TITLES,
+  quotedLexeme,
+  RANKED_CANDIDATES,
+  searchCatalog,
+  searchQuery,
+  searchWords,
+  termToRead,
+} from '../../src/catalog/queries';
 import { catalogUrl, parseCatalogQuery, PAGE_SIZE } from '../../src/catalog/validation';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
@@ -117,12 +126,65 @@ describe('the catalog', () => {
   });
 
   it('reads a typo as the nearest words of the catalog, and leaves words that start one alone', async () => {
-    expect(await searchQuery(db.knex, 'godfathr')).toMatch(/^\(godfathr:\* \| godfather[ |)]/);
-    expect(await searchQuery(db.knex, 'Harry Pot')).toBe('harry:* & pot:*');
-    expect(await searchQuery(db.knex, 'silent memry')).toMatch(/^silent:\* & \(memry:\* \| memor/);
-    expect(await searchQuery(db.knex, 'zq')).toBe('zq:*');
+    expect(await searchQuery(db.knex, 'godfathr')).toMatch(/^\('godfathr':\* \| 'godfather'[ |)]/);
+    // A word that starts a few catalog words stands for them, spelled out.
+    expect(await searchQuery(db.knex, 'Harry Pot')).toMatch(/^\([^)]*'harry'[^)]*\) & \([^)]*'potter'[^)]*\)$/);
+    expect(await searchQuery(db.knex, 'silent memry')).toMatch(
+      /^(\([^)]*)?'silent'([^)]*\))? & \('memry':\* \| 'memor/,
+    );
+    expect(await searchQuery(db.knex, 'zq')).toBe("'zq':*");
     expect(await searchQuery(db.knex, '!!!')).toBeNull();
   });
+
+  it('keeps a word that starts many catalog words a prefix, and spells out one that starts few', async () => {
+    const plan = await planSearch(db.knex, 'a harry');
+    expect(plan?.terms[0]).toEqual({ typed: 'a', words: null, titles: expect.any(Number) });
+    expect(plan?.tsquery).toMatch(/^'a':\* & \(/);
+    const harry = plan?.terms[1];
+    expect(harry?.words).toContain('harry');
+    // Rarest first, and the count is what media.search_words holds for those words.
+    const counts = await db
+      .knex('media.search_words')
+      .whereIn('word', harry?.words ?? [])
+      .select<{ word: string; titles: string }[]>('word', 'titles');
+    const titlesOf = new Map(counts.map((row) => [row.word, Number(row.titles)]));
+    const inOrder = (harry?.words ?? []).map((word) => titlesOf.get(word) ?? -1);
+    expect(inOrder).toEqual([...inOrder].sort((a, b) => a - b));
+    expect(harry?.titles).toBe(inOrder.reduce((sum, titles) => sum + titles, 0));
+  });
+
+  it.each(['harry pot', 'star wa', 'godfathr', 'nausicaa', 'the lord ring', 'dragon', 'spider', 'zq'])(
+    'matches with the spelled-out search (%s) exactly the titles the typed prefixes match',
+    async (text) => {
+      const plan = await planSearch(db.knex, text);
+      const prefixes = searchWords(text)
+        .map((word, index) => {
+          const nearest = plan!.terms[index]!;
+          // A typo's corrections stand beside its prefix in both.
+          const corrections = nearest.words && !nearest.words.some((w) => w.startsWith(word)) ? nearest.words : [];
+          return `(${[`${quotedLexeme(word)}:*`, ...corrections.map(quotedLexeme)].join(' | ')})`;
+        })
+        .join(' & ');
+      const ids = async (tsquery: string) =>
+        (await db
+          .knex('media.media')
+          .whereRaw('search_vector @@ ?::tsquery', [tsquery])
+          .orderBy('id')
+          .pluck('id')) as string[];
+      expect(await ids(plan!.tsquery)).toEqual(await ids(prefixes));
+    },
+  );
+
+  it.each(["it's", 'back\\slash', 'spider-man'])(
+    'writes the lexeme %s so that tsquery syntax reads that one lexeme',
+    async (word) => {
+      const { rows } = await db.knex.raw<{ rows: { matches: boolean; other: boolean }[] }>(
+        'select array_to_tsvector(array[?]) @@ ?::tsquery as matches, array_to_tsvector(array[?]) @@ ?::tsquery as other',
+        [word, quotedLexeme(word), `${word}x`, quotedLexeme(word)],
+      );
+      expect(rows[0]).toEqual({ matches: true, other: false });
+    },
+  );
 
   it('ranks the best match first when searching', async () => {
     const $ = await load('/catalog?q=the+godfather');
@@ -486,5 +548,137 @@ describe('reading the catalog query string', () => {
     const raw = Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)]));
     expect(parseCatalogQuery(raw, known).query).toEqual(query);
     expect(catalogUrl(parseCatalogQuery({}, known).query)).toBe('/catalog');
+  });
+});
+
+describe('a search read through media.search_terms', () => {
+  let db: TestDatabase;
+  let app: Express;
+  const words = ['zorblatt', 'zorblatts', 'zorbly'];
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    app = createTestApp(db.knex);
+    await db.knex('media.media').insert([
+      // Both words the prefix "zorbl" stands for: shown once, counted once.
+      { media_type: 'book', media_class: 'written.book', title: 'Zorblatt and the Zorblatts' },
+      { media_type: 'game', media_class: 'interactive.game', title: 'Zorblatt' },
+      { media_type: 'book', media_class: 'written.book', title: 'Return of the Zorblatts' },
+      { media_type: 'movie', media_class: 'video.film', title: 'Quiet Days', creators: ['Ann Zorbly'] },
+    ]);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const rowTitles = async (url: string) => {
+    const response = await request(app).get(url);
+    expect(response.status).toBe(200);
+    const $ = cheerio.load(response.text);
+    return {
+      titles: $('#rows tr th[scope="row"] > a')
+        .map((_, cell) => $(cell).text().trim())
+        .get(),
+      count: $('.result-count').text().trim(),
+    };
+  };
+
+  const parsed = (raw: Record<string, unknown>) =>
+    parseCatalogQuery(raw, { types: TYPES, classes: [], genres: [], signedIn: false }).query;
+
+  it('reads one word’s titles when the search has one word and no filter, or a rare word', async () => {
+    const plan = (await planSearch(db.knex, 'zorbl'))!;
+    expect(plan.terms[0]!.words).toEqual(expect.arrayContaining(words));
+    expect(termToRead(parsed({ q: 'zorbl' }), plan.terms)).toBe(plan.terms[0]);
+    expect(termToRead(parsed({ q: 'zorbl', type: 'book' }), plan.terms)).toBe(plan.terms[0]);
+    const broad = (await planSearch(db.knex, 'a the'))!;
+    // Two words each in more titles than PROBED_TITLES (or a prefix too broad to spell out): the GIN index.
+    expect(broad.terms.every((term) => term.words === null || term.titles > PROBED_TITLES)).toBe(true);
+    expect(termToRead(parsed({ q: 'a the' }), broad.terms)).toBeNull();
+    // A single word reads its titles even when it is in many.
+    const the = (await planSearch(db.knex, 'the'))!;
+    expect(termToRead(parsed({ q: 'the' }), the.terms)?.typed).toBe('the');
+  });
+
+  it('shows each matching title once, and counts it once', async () => {
+    const { titles, count } = await rowTitles('/catalog?q=zorbl');
+    expect([...titles].sort()).toEqual([
+      'Quiet Days',
+      'Return of the Zorblatts',
+      'Zorblatt',
+      'Zorblatt and the Zorblatts',
+    ]);
+    expect(count).toBe('1–4 of 4');
+    // The title itself first: typed exactly, then titles with the word in them, then a creator.
+    expect(titles[titles.length - 1]).toBe('Quiet Days');
+  });
+
+  it('applies the filters and the other words to the titles it reads', async () => {
+    expect((await rowTitles('/catalog?q=zorbl&type=book')).titles.sort()).toEqual([
+      'Return of the Zorblatts',
+      'Zorblatt and the Zorblatts',
+    ]);
+    expect((await rowTitles('/catalog?q=zorblatts%20retu')).titles).toEqual(['Return of the Zorblatts']);
+    expect((await rowTitles('/catalog?q=zorbly%20quiet')).titles).toEqual(['Quiet Days']);
+  });
+
+  it('reads a prefix of more words than it spells out from the range of its words, each title once', async () => {
+    // 70 words starting "qwv", one title each, and one title with two of them.
+    await db.knex.raw(
+      `insert into media.media (media_type, media_class, title)
+       select 'book', 'written.book'::ltree, 'Qwv' || chr(97 + n / 26) || chr(97 + n % 26) || ' Tale'
+         from generate_series(0, 69) as n
+       union all select 'game', 'interactive.game'::ltree, 'Qwvzz and Qwvzy'`,
+    );
+    const plan = (await planSearch(db.knex, 'qwv'))!;
+    expect(plan.terms[0]!.words).toBeNull();
+    expect(plan.tsquery).toBe("'qwv':*");
+    expect(termToRead(parsed({ q: 'qwv' }), plan.terms)).toBe(plan.terms[0]);
+    const page = await searchCatalog(db.knex, parsed({ q: 'qwv' }), null);
+    expect(page.total).toBe(71);
+    expect(new Set(page.rows.map((row) => row.id)).size).toBe(page.rows.length);
+    const second = await searchCatalog(db.knex, { ...parsed({ q: 'qwv' }), page: 2 }, null);
+    const all = [...page.rows, ...second.rows].map((row) => row.title);
+    expect(all).toHaveLength(71);
+    expect(new Set(all).size).toBe(71);
+    expect(all).toContain('Qwvzz and Qwvzy');
+  });
+
+  it.each([
+    ['two words it spells out', 'vexm', "'Vexmor ' || n", "'Vexmor Vexmors'"],
+    [
+      'more words than it spells out',
+      'qwx',
+      "'Qwx' || chr(97 + n / 26 / 26) || chr(97 + n / 26 % 26) || chr(97 + n % 26)",
+      "'Qwxzzz Qwxzzy'",
+    ],
+  ])(
+    'counts a title under %s once, so exactly RANKED_CANDIDATES titles are not "more than"',
+    async (_case, typed, title, double) => {
+      await db.knex.raw(
+        `insert into media.media (media_type, media_class, title)
+         select 'book', 'written.book'::ltree, ${title} from generate_series(1, ?::int) as n
+         union all select 'game', 'interactive.game'::ltree, ${double}`,
+        [RANKED_CANDIDATES - 1],
+      );
+      const page = await searchCatalog(db.knex, parsed({ q: typed }), null);
+      expect({ total: page.total, capped: page.capped }).toEqual({ total: RANKED_CANDIDATES, capped: false });
+    },
+  );
+
+  it('finds what the full-text index finds, on a word of the seeded catalog', async () => {
+    const plan = (await planSearch(db.knex, 'godfather'))!;
+    const query = parsed({ q: 'godfather' });
+    expect(termToRead(query, plan.terms)).not.toBeNull();
+    const page = await searchCatalog(db.knex, query, null);
+    const expected = (await db
+      .knex('media.media')
+      .whereRaw('search_vector @@ ?::tsquery', [plan.tsquery])
+      .orWhereRaw("title_key like 'godfather%'")
+      .pluck('id')) as string[];
+    expect(expected.length).toBeLessThan(PAGE_SIZE);
+    expect(page.rows.map((row) => row.id).sort()).toEqual([...expected].sort());
+    expect(page.total).toBe(expected.length);
   });
 });

@@ -357,3 +357,87 @@ describe('the word list typos are corrected against', () => {
     expect(await titlesUsing('vendrakolian')).toBe(0);
   });
 });
+
+describe('media.search_terms, the words of each title the search reads in order', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  /** Rows of media.search_terms that differ from a fresh reading of every title. */
+  const differences = async () => {
+    const { rows } = await db.knex.raw<{ rows: { differences: string }[] }>(`
+      with fresh as (select w.lexeme as word, media.search_term_place(m.title, w.weights) as place, m.id as media_id
+                       from media.media m, unnest(m.search_vector) as w),
+           stale as ((select * from fresh except all select word, place, media_id from media.search_terms)
+                     union all
+                     (select word, place, media_id from media.search_terms except all select * from fresh))
+      select count(*) as differences from stale`);
+    return Number(rows[0]!.differences);
+  };
+
+  const termsOf = async (id: string) =>
+    (await db.knex('media.search_terms').where({ media_id: id }).orderBy('word').select('word', 'place')) as {
+      word: string;
+      place: number;
+    }[];
+
+  it('holds every word of every seeded title', async () => {
+    expect(await differences()).toBe(0);
+    expect(Number((await db.knex('media.search_terms').count({ n: '*' }))[0]!.n)).toBeGreaterThan(16_000);
+  });
+
+  it('places a title’s own words before its original title’s and its creators’, shorter titles first', async () => {
+    const [row] = await db
+      .knex('media.media')
+      .insert({
+        media_type: 'book',
+        media_class: 'written.book',
+        title: 'Plimsoll Tide',
+        original_title: 'Marée Plimsoll',
+        creators: ['Odile Varnach'],
+      })
+      .returning<{ id: string }[]>('id');
+    expect(await termsOf(row!.id)).toEqual([
+      { word: 'maree', place: 1013 },
+      { word: 'odile', place: 2013 },
+      { word: 'plimsoll', place: 13 },
+      { word: 'tide', place: 13 },
+      { word: 'varnach', place: 2013 },
+    ]);
+    await db.knex('media.media').where({ id: row!.id }).delete();
+  });
+
+  it('follows titles as they are added, renamed, re-credited and removed, several to a statement', async () => {
+    const rows = await db
+      .knex('media.media')
+      .insert([
+        { media_type: 'book', media_class: 'written.book', title: 'Quenderwick Hollow', creators: ['Ysolde Marrow'] },
+        { media_type: 'game', media_class: 'interactive.game', title: 'The Quenderwick Affair' },
+      ])
+      .returning<{ id: string }[]>('id');
+    const [first, second] = rows.map((row) => row.id) as [string, string];
+    expect(await differences()).toBe(0);
+    await db.knex('media.media').where({ id: first }).update({ title: 'Quenderwick Hollow Revisited' });
+    expect((await termsOf(first)).find((term) => term.word === 'revisited')).toEqual({ word: 'revisited', place: 28 });
+    await db
+      .knex('media.media')
+      .where({ id: second })
+      .update({ creators: ['Ysolde Marrow'] });
+    await db.knex('media.media').whereIn('id', [first, second]).update({ original_title: 'Kwenderwik' });
+    expect(await differences()).toBe(0);
+    // A change that leaves the words and the title's length alone leaves the terms alone.
+    const before = await termsOf(first);
+    await db.knex('media.media').where({ id: first }).update({ tracking_count: 4 });
+    expect(await termsOf(first)).toEqual(before);
+    await db.knex('media.media').whereIn('id', [first, second]).delete();
+    expect(await termsOf(first)).toEqual([]);
+    expect(await termsOf(second)).toEqual([]);
+    expect(await differences()).toBe(0);
+  });
+});

@@ -30,6 +30,7 @@ const TABLES = [
   'media.media_types',
   'media.relationship_kinds',
   'media.relationships',
+  'media.search_terms',
   'media.search_words',
   'media.type_counts',
   'users.preferences',
