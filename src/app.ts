@@ -1,4 +1,3 @@
-import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
@@ -10,6 +9,7 @@ import { healthRoutes } from './health/routes';
 import { homeRoutes } from './home/routes';
 import { listRoutes } from './list/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
+import { setUpCompression } from './http/compression';
 import { handleErrors, notFound } from './http/errors';
 import { takeFlash } from './http/flash';
 import { setUpRequestLogging } from './http/request-logging';
@@ -67,7 +67,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
 
   setUpRequestLogging(app, logger);
   setUpSecurityHeaders(app);
-  app.use(compression());
+  setUpCompression(app);
   setUpStaticResources(app, { cacheForever: config.env !== 'development' });
   setUpViews(app, { asset: createAssetUrls(), donateUrl: config.donateUrl });
   app.use(healthRoutes(knex));

@@ -42,7 +42,10 @@ function renderWithLayout(file: string, viewOptions: object, callback: RenderCal
   const cache = Boolean(options.cache);
   // Compiled once (cache) in production, where the line-by-line bookkeeping for error messages
   // would cost every render; elsewhere every render recompiles and errors name the line.
-  const ejsOptions = { ...TEMPLATE_COMPILE_OPTIONS, cache, compileDebug: !cache };
+  // Views include each other by paths from the views folder ("/partials/header"): EJS resolves
+  // those without asking the file system whether a file exists, as it does for relative paths on
+  // every include of every render.
+  const ejsOptions = { ...TEMPLATE_COMPILE_OPTIONS, cache, compileDebug: !cache, root: viewsDir };
   ejs.renderFile(file, options, { ...ejsOptions, filename: file }, (error, body) => {
     if (error) return callback(error);
     if (options.layout === false) return callback(null, body);

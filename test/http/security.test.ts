@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
@@ -107,6 +110,46 @@ describe('HTTP security', () => {
 
       expect(response.status).toBe(200);
       expect(response.headers['content-encoding']).toBeUndefined();
+      expect(response.headers.vary).toMatch(/\bAccept-Encoding\b/);
+    });
+
+    it('sends a rendered page gzipped whole: its length known, the same HTML once unzipped', async () => {
+      const plain = await request(app).get('/catalog').set('Accept-Encoding', 'identity');
+      // The raw bytes, as a browser receives them (supertest would unzip them).
+      const server = app.listen(0);
+      const zipped = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const { port } = server.address() as AddressInfo;
+        http
+          .get(
+            { host: '127.0.0.1', port, path: '/catalog', headers: { 'accept-encoding': 'gzip, deflate, br' } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+            },
+          )
+          .on('error', reject);
+      }).finally(() => server.close());
+
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(zipped.headers['transfer-encoding']).toBeUndefined();
+      const { body } = zipped;
+      expect(Number(zipped.headers['content-length'])).toBe(body.length);
+      expect(gunzipSync(body).toString('utf8')).toBe(plain.text);
+      expect(zipped.headers.vary).toMatch(/\bHX-Request\b/);
+      expect(zipped.headers.vary).toMatch(/\bAccept-Encoding\b/);
+    });
+
+    it('still gzips what is streamed, such as htmx', async () => {
+      const $ = cheerio.load((await request(app).get('/').expect(200)).text);
+      const response = await request(app)
+        .get($('script[src*="htmx"]').first().attr('src') ?? '')
+        .set('Accept-Encoding', 'gzip');
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-encoding']).toBe('gzip');
+      expect(response.text).toContain('htmx');
     });
   });
 
