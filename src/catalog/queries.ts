@@ -265,7 +265,7 @@ async function searchByRelevance(
   );
   const term = termToRead(query, plan.terms);
   const words = term
-    ? readFromTerms(knex, query, userId, tsquery, term, rank)
+    ? readFromTerms(knex, query, userId, { tsquery, terms: plan.terms.length }, term, rank)
     : readFromIndex(knex, query, userId, tsquery, rank);
   // The index gives word matches in no useful order, so the title typed exactly (or its start)
   // joins them from its own index: "It" is found among a hundred thousand "it…" words.
@@ -307,18 +307,33 @@ async function searchByRelevance(
   };
 }
 
-/** The first RANKED_CANDIDATES + 1 word matches the GIN index gives (in no useful order). */
+/**
+ * The full-text index in parts (migration 20261203000200_search_buckets): part k holds the titles
+ * whose id's last byte ends in k. The expression is the indexes' own, so each part's query reads
+ * its index.
+ */
+const SEARCH_PARTS = 8;
+const searchPart = (part: number) => `(get_byte(uuid_send(m.id), 15) & ${SEARCH_PARTS - 1}) = ${part}`;
+
+/**
+ * The first RANKED_CANDIDATES + 1 word matches the GIN index gives (in no useful order), asked part
+ * by part: PostgreSQL reads the parts one after another and stops at the limit, so a search with
+ * thousands of matches reads the index of the few parts that hold the first 501.
+ */
 function readFromIndex(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
   tsquery: string,
   rank: Knex.Raw,
-): Knex.QueryBuilder {
-  return filtered(knex, query, userId)
-    .select('m.id', 'm.title', rank)
-    .whereRaw(MATCHES_WORDS, [tsquery])
-    .limit(RANKED_CANDIDATES + 1);
+): Knex.Raw {
+  const parts = Array.from({ length: SEARCH_PARTS }, (_, part) =>
+    filtered(knex, query, userId)
+      .select('m.id', 'm.title', rank)
+      .whereRaw(MATCHES_WORDS, [tsquery])
+      .whereRaw(searchPart(part)),
+  );
+  return knex.raw(`(${parts.map(() => '(?)').join(' union all ')} limit ?)`, [...parts, RANKED_CANDIDATES + 1]);
 }
 
 /**
@@ -331,15 +346,14 @@ function readFromTerms(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
-  tsquery: string,
+  { tsquery, terms }: { tsquery: string; terms: number },
   term: SearchTerm,
   rank: Knex.Raw,
 ): Knex.QueryBuilder {
-  const probe = filtered(knex, query, userId)
-    .select('m.id', 'm.title', rank)
-    .whereRaw('m.id = t.media_id')
-    .whereRaw(MATCHES_WORDS, [tsquery])
-    .limit(1);
+  const probe = filtered(knex, query, userId).select('m.id', 'm.title', rank).whereRaw('m.id = t.media_id').limit(1);
+  // A title read under the only typed word matches the search: only a search of several words
+  // checks the others.
+  if (terms > 1) probe.whereRaw(MATCHES_WORDS, [tsquery]);
   // Each lateral subquery has an ORDER BY or a LIMIT, so PostgreSQL keeps it a nested loop that
   // the outer LIMIT stops, instead of joining every title of a common word first.
   const page = knex

@@ -667,6 +667,30 @@ describe('a search read through media.search_terms', () => {
     },
   );
 
+  it('reads a search of two common words from the full-text index part by part, missing none', async () => {
+    // Each word in more titles than are read one by one, and both together in a few: spread over
+    // the index's parts by their random ids.
+    await db.knex.raw(
+      `insert into media.media (media_type, media_class, title)
+       select 'book', 'written.book'::ltree, word || ' ' || n
+         from unnest(array['Glimmerfen', 'Quarkstone']) as word, generate_series(1, ?::int) as n
+       union all select 'game', 'interactive.game'::ltree, 'Glimmerfen Quarkstone ' || n from generate_series(1, 40) as n`,
+      [PROBED_TITLES + 1],
+    );
+    // In the other order, so no title starts with what was typed: every match comes from the index.
+    const query = parsed({ q: 'quarkstone glimmerfen' });
+    const plan = (await planSearch(db.knex, query.q))!;
+    expect(termToRead(query, plan.terms)).toBeNull();
+    const page = await searchCatalog(db.knex, query, null);
+    expect(page.total).toBe(40);
+    expect(page.rows.every((row) => /^Glimmerfen Quarkstone \d+$/.test(row.title))).toBe(true);
+    const parts = await db.knex.raw<{ rows: { parts: number }[] }>(
+      `select count(distinct get_byte(uuid_send(id), 15) & 7)::int as parts from media.media where title like 'Glimmerfen Quarkstone %'`,
+    );
+    // Forty random ids fall in more than one part, so the search did read several.
+    expect(parts.rows[0]!.parts).toBeGreaterThan(1);
+  });
+
   it('finds what the full-text index finds, on a word of the seeded catalog', async () => {
     const plan = (await planSearch(db.knex, 'godfather'))!;
     const query = parsed({ q: 'godfather' });
