@@ -35,7 +35,6 @@ export async function up(knex: Knex): Promise<void> {
     alter table media.search_terms add primary key (word, place, media_id);
     analyze media.search_terms;
 
-    -- Only rows whose words or title length changed count: a popularity change touches no term.
     create function media.terms_of_inserted_media() returns trigger language plpgsql as $$
     begin
       insert into media.search_terms (word, place, media_id)
@@ -53,17 +52,22 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$;
 
+    -- Only rows whose words or title length changed count (a popularity change touches no term):
+    -- an old row with no new row of the same id, words and length loses its terms, and a new row
+    -- with no such old row gains them, so a change of id moves them too.
     create function media.terms_of_updated_media() returns trigger language plpgsql as $$
     begin
       delete from media.search_terms t
        using (select w.lexeme, media.search_term_place(r.title, w.weights) as place, r.id
-                from removed r join added a using (id), unnest(r.search_vector) as w
-               where r.search_vector <> a.search_vector or length(r.title) <> length(a.title)) gone
+                from removed r, unnest(r.search_vector) as w
+               where not exists (select 1 from added a where a.id = r.id and a.search_vector = r.search_vector
+                                                       and length(a.title) = length(r.title))) gone
        where t.word = gone.lexeme and t.place = gone.place and t.media_id = gone.id;
       insert into media.search_terms (word, place, media_id)
         select w.lexeme, media.search_term_place(a.title, w.weights), a.id
-          from removed r join added a using (id), unnest(a.search_vector) as w
-         where r.search_vector <> a.search_vector or length(r.title) <> length(a.title);
+          from added a, unnest(a.search_vector) as w
+         where not exists (select 1 from removed r where r.id = a.id and r.search_vector = a.search_vector
+                                                   and length(r.title) = length(a.title));
       return null;
     end $$;
 

@@ -96,14 +96,23 @@ export interface SearchPlan {
   terms: SearchTerm[];
 }
 
-/** "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits only. */
+/**
+ * The longest word PostgreSQL keeps in a tsvector, in bytes: a longer one is in no title, and in a
+ * tsquery it is an error.
+ */
+const LONGEST_LEXEME_BYTES = 2047;
+
+/**
+ * "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits
+ * only. A word no title can hold is left out: NFKD can make a short text long ("㍿" is "株式会社").
+ */
 export function searchWords(text: string): string[] {
   return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
+    .filter((word) => word && Buffer.byteLength(word) <= LONGEST_LEXEME_BYTES)
     .slice(0, 12);
 }
 

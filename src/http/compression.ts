@@ -1,4 +1,4 @@
-import { constants, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import compression from 'compression';
 import type { Express, RequestHandler } from 'express';
 
@@ -25,26 +25,40 @@ const gzipWholeBodies: RequestHandler = (req, res, next) => {
     if (
       typeof body === 'string' &&
       body.length >= THRESHOLD_BYTES &&
-      req.method !== 'HEAD' &&
       res.statusCode !== 204 &&
       res.statusCode !== 304 &&
+      !req.fresh &&
       !res.getHeader('Content-Encoding') &&
       !/\bno-transform\b/.test(String(res.getHeader('Cache-Control') ?? ''))
     ) {
-      res.vary('Accept-Encoding');
-      if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-        // As Express would for a string: HTML unless said otherwise, and in UTF-8.
-        const type = res.getHeader('Content-Type');
-        if (!type) res.type('html');
-        else if (!/;\s*charset=/i.test(String(type))) res.setHeader('Content-Type', `${String(type)}; charset=utf-8`);
-        res.setHeader('Content-Encoding', 'gzip');
-        return send(gzipSync(body, { level: LEVEL, strategy: constants.Z_DEFAULT_STRATEGY }));
+      // As Express would for a string: HTML unless said otherwise, and in UTF-8.
+      const type = String(res.getHeader('Content-Type') ?? 'text/html');
+      if (COMPRESSIBLE.test(type)) {
+        res.vary('Accept-Encoding');
+        if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+          res.setHeader('Content-Type', inUtf8(type));
+          res.setHeader('Content-Encoding', 'gzip');
+          // HEAD too, so that its headers (the length) are those of GET.
+          return send(gzipSync(body, { level: LEVEL }));
+        }
       }
     }
     return send(body);
   };
   next();
 };
+
+/** The types of text the app sends as strings: pages, fragments, JSON. */
+const COMPRESSIBLE = /^\s*(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml|javascript)\b)/i;
+
+/** A Content-Type with its charset set to UTF-8 (the encoding Express writes strings in). */
+function inUtf8(type: string): string {
+  const [media, ...parameters] = type.split(';');
+  const kept = parameters
+    .map((parameter) => parameter.trim())
+    .filter((parameter) => parameter && !/^charset=/i.test(parameter));
+  return [media!.trim(), ...kept, 'charset=utf-8'].join('; ');
+}
 
 /** gzip for every response the client accepts it for: whole bodies at once, streams as they come. */
 export function setUpCompression(app: Express): void {

@@ -136,6 +136,18 @@ describe('the catalog', () => {
     expect(await searchQuery(db.knex, '!!!')).toBeNull();
   });
 
+  it('leaves out a word longer than any title can hold, however it became that long', async () => {
+    // 200 characters typed, 800 once decomposed (NFKD: "㍿" is "株式会社"), 2,400 bytes.
+    const long = '㍿'.repeat(200);
+    expect(searchWords(long)).toEqual([]);
+    expect(searchWords(`${long} godfather`)).toEqual(['godfather']);
+    for (const sort of ['', '&sort=title', '&sort=year']) {
+      const response = await get(`/catalog?q=${encodeURIComponent(long)}${sort}`);
+      expect(response.status).toBe(200);
+      expect(cheerio.load(response.text)('.result-count').text()).toContain('Nothing matches');
+    }
+  });
+
   it('keeps a word that starts many catalog words a prefix, and spells out one that starts few', async () => {
     const plan = await planSearch(db.knex, 'a harry');
     expect(plan?.terms[0]).toEqual({ typed: 'a', words: null, titles: expect.any(Number) });

@@ -435,7 +435,17 @@ describe('media.search_terms, the words of each title the search reads in order'
     const before = await termsOf(first);
     await db.knex('media.media').where({ id: first }).update({ tracking_count: 4 });
     expect(await termsOf(first)).toEqual(before);
-    await db.knex('media.media').whereIn('id', [first, second]).delete();
+    // A new id takes the terms with it.
+    const [moved] = await db
+      .knex('media.media')
+      .where({ id: second })
+      .update({ id: db.knex.raw('gen_random_uuid()') })
+      .returning<{ id: string }[]>('id');
+    expect(await termsOf(second)).toEqual([]);
+    expect((await termsOf(moved!.id)).map((term) => term.word)).toContain('quenderwick');
+    expect(await differences()).toBe(0);
+    await db.knex('media.media').whereIn('id', [first, moved!.id]).delete();
+    expect(await termsOf(moved!.id)).toEqual([]);
     expect(await termsOf(first)).toEqual([]);
     expect(await termsOf(second)).toEqual([]);
     expect(await differences()).toBe(0);

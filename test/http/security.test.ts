@@ -141,6 +141,15 @@ describe('HTTP security', () => {
       expect(zipped.headers.vary).toMatch(/\bAccept-Encoding\b/);
     });
 
+    it('answers HEAD with the headers of GET, the length of the gzipped page among them', async () => {
+      const get = await request(app).get('/catalog').set('Accept-Encoding', 'gzip');
+      const head = await request(app).head('/catalog').set('Accept-Encoding', 'gzip');
+
+      expect(head.status).toBe(200);
+      expect(head.headers['content-encoding']).toBe('gzip');
+      expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    });
+
     it('still gzips what is streamed, such as htmx', async () => {
       const $ = cheerio.load((await request(app).get('/').expect(200)).text);
       const response = await request(app)
