@@ -137,14 +137,9 @@ export async function planSearch(knex: Knex, text: string): Promise<SearchPlan |
   const typedWords = searchWords(text);
   if (typedWords.length === 0) return null;
   const { rows } = await knex.raw<{ rows: { typed: string; completions: CatalogWord[]; nearest: CatalogWord[] }[] }>(
-    `select w.word as typed,
-            coalesce((select json_agg(json_build_object('word', c.word, 'titles', c.titles))
-                        from (select p.word, p.titles from media.search_words p
-                               where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111))
-                               order by p.word using ~<~ limit ${COMPLETIONS + 1}) c), '[]') as completions,
-            case when length(w.word) < 3
-                   or exists (select 1 from media.search_words p
-                               where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111)))
+    `select w.word as typed, coalesce(c.completions, '[]') as completions,
+            -- Only a word that starts none is a typo.
+            case when length(w.word) < 3 or c.completions is not null
                  then '[]'::json
                  else coalesce((select json_agg(json_build_object('word', s.word, 'titles', s.titles))
                                   from (select s.word, s.titles from media.search_words s
@@ -153,6 +148,10 @@ export async function planSearch(knex: Knex, text: string): Promise<SearchPlan |
                                          limit ${CORRECTIONS}) s), '[]')
             end as nearest
        from unnest(?::text[]) with ordinality as w(word, n)
+       cross join lateral (select json_agg(json_build_object('word', p.word, 'titles', p.titles)) as completions
+                             from (select p.word, p.titles from media.search_words p
+                                    where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111))
+                                    order by p.word using ~<~ limit ${COMPLETIONS + 1}) p) c
       order by w.n`,
     [typedWords],
   );
@@ -274,7 +273,7 @@ async function searchByRelevance(
   );
   const term = termToRead(query, plan.terms);
   const words = term
-    ? readFromTerms(knex, query, userId, { tsquery, terms: plan.terms.length }, term, rank)
+    ? readFromTerms(knex, query, userId, plan, term, rank)
     : readFromIndex(knex, query, userId, tsquery, rank);
   // The index gives word matches in no useful order, so the title typed exactly (or its start)
   // joins them from its own index: "It" is found among a hundred thousand "it…" words.
@@ -355,14 +354,14 @@ function readFromTerms(
   knex: Knex,
   query: CatalogQuery,
   userId: string | null,
-  { tsquery, terms }: { tsquery: string; terms: number },
+  { tsquery, terms }: SearchPlan,
   term: SearchTerm,
   rank: Knex.Raw,
 ): Knex.QueryBuilder {
   const probe = filtered(knex, query, userId).select('m.id', 'm.title', rank).whereRaw('m.id = t.media_id').limit(1);
   // A title read under the only typed word matches the search: only a search of several words
   // checks the others.
-  if (terms > 1) probe.whereRaw(MATCHES_WORDS, [tsquery]);
+  if (terms.length > 1) probe.whereRaw(MATCHES_WORDS, [tsquery]);
   // Each lateral subquery has an ORDER BY or a LIMIT, so PostgreSQL keeps it a nested loop that
   // the outer LIMIT stops, instead of joining every title of a common word first.
   const page = knex
