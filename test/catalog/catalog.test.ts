@@ -203,6 +203,40 @@ describe('the catalog', () => {
     expect(titles($)[0]).toBe('The Godfather');
   });
 
+  it('ranks the exact title, then titles starting with it, holding it, and the creators last', async () => {
+    const rows = [
+      { title: 'Quiet Night', creators: ['Anna Zorbulon'] },
+      { title: 'The Last Zorbulon', creators: [] },
+      { title: 'Zorbulon of the North Wind', creators: [] },
+      { title: 'Zorbulon Returns', creators: [] },
+      { title: 'Zorbulon', creators: [] },
+    ];
+    const ids = await db
+      .knex('media.media')
+      .insert(rows.map((row) => ({ ...row, media_type: 'book', media_class: 'written.book' })))
+      .returning('id');
+    try {
+      const byTitle = ['Zorbulon', 'Zorbulon Returns', 'Zorbulon of the North Wind', 'The Last Zorbulon'];
+      expect(titles(await load('/catalog?q=zorbulon'))).toEqual([...byTitle, 'Quiet Night']);
+      // Misspelt, the typed text is in no title: the title's own words and its length decide.
+      expect(titles(await load('/catalog?q=zorbulno'))).toEqual([
+        'Zorbulon',
+        'Zorbulon Returns',
+        'The Last Zorbulon',
+        'Zorbulon of the North Wind',
+        'Quiet Night',
+      ]);
+    } finally {
+      await db
+        .knex('media.media')
+        .whereIn(
+          'id',
+          ids.map(({ id }) => id),
+        )
+        .delete();
+    }
+  });
+
   it('filters by one or more types, with a badge per type that removes only that type', async () => {
     const $ = await load('/catalog?type=book&type=game');
     expect(new Set(column($, 'Type'))).toEqual(new Set(['Book', 'Game']));
