@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 
-/** Milliseconds of CPU, by whose. */
+/** Milliseconds of CPU so far, by whose, process by process (undefined: not known here). */
 export interface CpuTime {
-  app: number;
-  database: number;
-  client: number;
+  app: Map<number, number>;
+  database: Map<number, number> | undefined;
+  client: Map<number, number>;
 }
 
 /** Linux reports times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on. */
@@ -88,30 +88,39 @@ export async function findPostmaster(knex: Knex): Promise<number | undefined> {
 
 /**
  * The CPU used so far by the app (`app` and its workers), the PostgreSQL server (`database` and
- * its backends: a backend that exits between two readings takes its time with it, so the app's
- * pools, which keep theirs, are what this counts) and the load generator (`client`).
+ * its backends) and the load generator (`client`), process by process. A backend that exits
+ * between two readings takes its time with it (the app's pools keep theirs, and those are what
+ * this counts); read by process, its exit takes nothing from the others' figures.
  */
 export function readCpuTime(pids: { app: number; client: number; database: number | undefined }): CpuTime | undefined {
   const processes = allProcesses();
   if (!processes) return undefined;
-  const sum = (members: Set<number>) =>
-    processes.filter((stat) => members.has(stat.pid)).reduce((total, stat) => total + stat.cpuMs, 0);
+  const times = (members: Set<number>) =>
+    new Map(processes.filter((stat) => members.has(stat.pid)).map((stat) => [stat.pid, stat.cpuMs]));
   return {
-    app: sum(family(processes, pids.app)),
-    database: pids.database === undefined ? NaN : sum(family(processes, pids.database)),
-    client: sum(new Set([pids.client])),
+    app: times(family(processes, pids.app)),
+    database: pids.database === undefined ? undefined : times(family(processes, pids.database)),
+    client: times(new Set([pids.client])),
   };
 }
 
 /** The results' column for cpuPerRequest. */
 export const CPU_COLUMN = 'CPU ms/req: app + db + client';
 
+/** CPU spent between two readings by the processes alive at the second (a new one from nothing). */
+export function spentBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
+  return spent;
+}
+
 /** "2.1 + 1.3 + 0.4": CPU ms per request for the app, PostgreSQL and the client, or "?" without /proc. */
 export function cpuPerRequest(before: CpuTime | undefined, after: CpuTime | undefined, requests: number): string {
   if (!before || !after || requests === 0) return '?';
   const per = (key: keyof CpuTime) => {
-    const spent = (after[key] - before[key]) / requests;
-    return Number.isNaN(spent) ? '?' : spent.toFixed(1);
+    const was = before[key];
+    const is = after[key];
+    return was && is ? (spentBetween(was, is) / requests).toFixed(1) : '?';
   };
   return `${per('app')} + ${per('database')} + ${per('client')}`;
 }

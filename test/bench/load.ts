@@ -31,6 +31,16 @@ export interface Target {
 }
 
 /** How a target is named in the figures. */
+/**
+ * The health check: the app's middleware and one `select 1`, a 31-byte answer. The least a
+ * request costs on this machine at this load, measured in the same run as the pages, so that
+ * figures from a slow spell and a fast one can be set side by side.
+ */
+export const FLOOR = {
+  name: 'floor: /healthz (no target)',
+  target: { path: '/healthz', expect: '"status":"ok"' } satisfies Target,
+};
+
 export const targetName = (target: Target) => `${target.method === 'POST' ? 'POST ' : ''}${target.path}`;
 
 export function makeClient(port: number, concurrency: number, commonHeaders: Record<string, string> = {}) {
