@@ -126,6 +126,11 @@ interface CatalogWord {
   titles: number;
 }
 
+/** A tsquery that matches any of `alternatives` (tsquery text each). */
+function anyOf(alternatives: string[]): string {
+  return alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]!;
+}
+
 /**
  * The search for what was typed: every word must start a word of the title, original title or
  * creators ("harry pot" → "harry:* & pot:*", with each prefix spelled out as the catalog words it
@@ -168,7 +173,7 @@ export async function planSearch(knex: Knex, text: string): Promise<SearchPlan |
     const alternatives = spelled
       ? found.map((entry) => quotedLexeme(entry.word))
       : [prefix, ...nearest.map((entry) => quotedLexeme(entry.word))];
-    parts.push(alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]!);
+    parts.push(anyOf(alternatives));
   }
   return { tsquery: parts.join(' & '), terms };
 }
@@ -253,7 +258,7 @@ export function titleQuery({ terms }: SearchPlan): string {
       const alternatives = words?.length
         ? words.map((word) => `${quotedLexeme(word)}:A`)
         : [`${quotedLexeme(typed)}:*A`];
-      return alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]!;
+      return anyOf(alternatives);
     })
     .join(' & ');
 }

@@ -108,7 +108,7 @@ export function readCpuTime(pids: { app: number; client: number; database: numbe
 export const CPU_COLUMN = 'CPU ms/req: app + db + client';
 
 /** CPU spent between two readings by the processes alive at the second (a new one from nothing). */
-export function spentBetween(before: Map<number, number>, after: Map<number, number>): number {
+function spentBetween(before: Map<number, number>, after: Map<number, number>): number {
   let spent = 0;
   for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? 0);
   return spent;

@@ -30,7 +30,6 @@ export interface Target {
   expect?: string;
 }
 
-/** How a target is named in the figures. */
 /**
  * The health check: the app's middleware and one `select 1`, a 31-byte answer. The least a
  * request costs on this machine at this load, measured in the same run as the pages, so that
@@ -41,6 +40,7 @@ export const FLOOR = {
   target: { path: '/healthz', expect: '"status":"ok"' } satisfies Target,
 };
 
+/** How a target is named in the figures. */
 export const targetName = (target: Target) => `${target.method === 'POST' ? 'POST ' : ''}${target.path}`;
 
 export function makeClient(port: number, concurrency: number, commonHeaders: Record<string, string> = {}) {
