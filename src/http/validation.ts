@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
 
@@ -19,13 +19,59 @@ export function parseForm<Schema extends z.ZodType>(schema: Schema, body: unknow
   return { ok: false, errors };
 }
 
-/** A UUID as text, any case: the ids of titles and users. */
+/**
+ * Control characters (C0, DEL and C1): PostgreSQL text cannot hold NUL at all, and the others are
+ * never typed on purpose. Multi-line text (notes) keeps tab, line feed and carriage return.
+ */
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BEYOND_LINES = /[^\P{Cc}\t\n\r]/u;
+
+export const SINGLE_LINE_CONTROL_MESSAGE =
+  'Remove the control characters (such as tabs, line breaks or NUL) from this field';
+export const MULTI_LINE_CONTROL_MESSAGE =
+  'Remove the control characters (invisible characters other than tabs and line breaks) from this field';
+
+/** Whether text holds a control character; `multiLine` lets tabs and line breaks through. */
+export function hasControlCharacter(value: string, { multiLine = false } = {}): boolean {
+  return (multiLine ? CONTROL_BEYOND_LINES : CONTROL).test(value);
+}
+
+/** The message for a field's control characters, or undefined when it has none. */
+export function controlCharacterError(value: string, { multiLine = false } = {}): string | undefined {
+  if (!hasControlCharacter(value, { multiLine })) return undefined;
+  return multiLine ? MULTI_LINE_CONTROL_MESSAGE : SINGLE_LINE_CONTROL_MESSAGE;
+}
+
+/**
+ * Text to draw back into a page: each control character (other than tab and line breaks) as the
+ * replacement character, so the user sees where it was and no NUL reaches the HTML.
+ */
+export function shownText(value: string): string {
+  return value.replace(new RegExp(CONTROL_BEYOND_LINES.source, 'gu'), '\uFFFD');
+}
+
+/**
+ * A one-line text field: a string (an array from a repeated field, a number or an object from
+ * JSON get `missing`), with no control character. Build min/max/trim rules on top.
+ */
+export const singleLine = (missing: string) =>
+  z.string({ error: missing }).refine((value) => !hasControlCharacter(value), {
+    error: SINGLE_LINE_CONTROL_MESSAGE,
+  });
+
+/** A multi-line text field (notes): as singleLine, but tabs and line breaks are kept. */
+export const multiLine = (missing: string) =>
+  z.string({ error: missing }).refine((value) => !hasControlCharacter(value, { multiLine: true }), {
+    error: MULTI_LINE_CONTROL_MESSAGE,
+  });
+
 /**
  * An ltree path as PostgreSQL 15 accepts one (labels of letters, digits and _, joined by dots):
  * what may be cast to ltree without the statement failing.
  */
 export const LTREE_PATH = /^[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100}){0,20}$/;
 
+/** A UUID as text, any case: the ids of titles and users. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A UUID from a path or a form, lower-cased; undefined for anything else. */
@@ -33,8 +79,11 @@ export function uuidParam(value: unknown): string | undefined {
   return typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : undefined;
 }
 
-/** The submitted value of a text field, for re-rendering a form; anything but a string is dropped. */
+/**
+ * The submitted value of a text field, for re-rendering a form; anything but a string is dropped,
+ * and control characters are shown as replacement characters.
+ */
 export function submitted(body: unknown, field: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[field];
-  return typeof value === 'string' ? value.slice(0, 500) : '';
+  return typeof value === 'string' ? shownText(value.slice(0, 500)) : '';
 }

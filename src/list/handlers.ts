@@ -352,7 +352,7 @@ export function saveEntry(knex: Knex): RequestHandler {
     if (!mediaId) return next(createError(404, 'That title is not in your list.'));
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
     const scale = req.user!.ratingScale;
-    const edit = readEdit(req.body, scale);
+    const edit = readEdit(req.body, scale, today());
     let before: ListRow | undefined;
     const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
       before = current;

@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../http/validation';
+import { controlCharacterError, shownText, type FieldErrors } from '../http/validation';
 import { DEFAULT_RATING_SCALE, STATUSES, type RatingScale, type Status } from '../users/queries';
 
 export { DEFAULT_RATING_SCALE, type RatingScale };
@@ -81,11 +81,30 @@ export const MAX_NOTES = 10_000;
 export const MAX_PROGRESS = 1_000_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function validDate(text: string): boolean {
-  if (!DATE.test(text)) return false;
+/**
+ * The dates an entry may hold, for every caller: a real day from 1000-01-01 to the end of next year.
+ * PostgreSQL refuses year 0 and before; earlier or later days are typos (0202, 20225), not history.
+ */
+export const EARLIEST_DATE = '1000-01-01';
+
+/** The last day an entry's date may be: the end of the year after `today`'s (YYYY-MM-DD). */
+export function latestDate(today: string): string {
+  return `${Number(today.slice(0, 4)) + 1}-12-31`;
+}
+
+/** Whether `text` is a YYYY-MM-DD day of the calendar within the entries' range. */
+export function isEntryDate(text: string, today: string): boolean {
+  if (!DATE.test(text) || text < EARLIEST_DATE || text > latestDate(today)) return false;
   const date = new Date(`${text}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
+
+/** The message for a date that is not an entry date. */
+export function dateMessage(today: string): string {
+  return `Enter a date between ${EARLIEST_DATE} and ${latestDate(today)}, as YYYY-MM-DD, or leave it empty.`;
+}
+
+const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /**
  * An edit as submitted: for each field, the value sent and the value the form was drawn with
@@ -101,7 +120,8 @@ export interface SubmittedEdit {
   typed: Record<string, string>;
 }
 
-export function readEdit(body: unknown, scale: RatingScale): SubmittedEdit {
+/** `today` (YYYY-MM-DD, UTC) bounds the dates. */
+export function readEdit(body: unknown, scale: RatingScale, today: string = todayUtc()): SubmittedEdit {
   const form = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const text = (name: string): string | undefined => {
     const value = form[name];
@@ -112,11 +132,24 @@ export function readEdit(body: unknown, scale: RatingScale): SubmittedEdit {
   const typed: Record<string, string> = {};
   for (const field of ENTRY_FIELDS) {
     const name = FORM_NAMES[field];
+    const sent = form[name];
+    if (Array.isArray(sent)) {
+      // A repeated field (a=1&a=2): which one was meant cannot be told, so neither is taken.
+      const first: unknown = sent[0];
+      typed[name] = typeof first === 'string' ? shownText(first.slice(0, MAX_NOTES + 1)) : '';
+      errors[name] = 'This field was sent more than once: send it once.';
+      continue;
+    }
     const raw = text(name);
     if (raw === undefined) continue;
-    typed[name] = raw.slice(0, MAX_NOTES + 1);
+    typed[name] = shownText(raw.slice(0, MAX_NOTES + 1));
     const was = text(`was_${name}`);
     if (was !== undefined && was === raw) continue;
+    const control = controlCharacterError(raw, { multiLine: field === 'notes' });
+    if (control) {
+      errors[name] = control;
+      continue;
+    }
     const value = field === 'notes' ? raw : raw.trim();
     switch (field) {
       case 'status':
@@ -144,8 +177,8 @@ export function readEdit(body: unknown, scale: RatingScale): SubmittedEdit {
       case 'startedOn':
       case 'completedOn':
         if (value === '') changes[field] = null;
-        else if (validDate(value)) changes[field] = value;
-        else errors[name] = 'Enter a date as YYYY-MM-DD, or leave it empty.';
+        else if (isEntryDate(value, today)) changes[field] = value;
+        else errors[name] = dateMessage(today);
         break;
     }
   }

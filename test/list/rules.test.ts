@@ -70,15 +70,54 @@ describe('list entry rules', () => {
       });
     });
 
+    const DATE_MESSAGE = 'Enter a date between 1000-01-01 and 2027-12-31, as YYYY-MM-DD, or leave it empty.';
     it.each([
       ['status', 'finished', 'Choose a status from the list.'],
       ['progress', '-1', 'Progress is a whole number, 0 or more.'],
       ['progress', '2.5', 'Progress is a whole number, 0 or more.'],
-      ['started', '2026-02-30', 'Enter a date as YYYY-MM-DD, or leave it empty.'],
-      ['completed', 'yesterday', 'Enter a date as YYYY-MM-DD, or leave it empty.'],
+      ['started', '2026-02-30', DATE_MESSAGE],
+      ['completed', 'yesterday', DATE_MESSAGE],
       ['notes', 'x'.repeat(10_001), 'Notes can be at most 10,000 characters.'],
     ])('refuses %s "%s"', (field, value, message) => {
-      expect(readEdit({ [field]: value }, 'ten_point').errors).toEqual({ [field]: message });
+      expect(readEdit({ [field]: value }, 'ten_point', TODAY).errors).toEqual({ [field]: message });
+    });
+
+    it.each(['0000-01-01', '0999-12-31', '10000-01-01', '2028-01-01', '-0001-01-01', '+2026-01-01'])(
+      'refuses the date %s: before year 1000, after next year, or out of PostgreSQL’s range',
+      (date) => {
+        expect(readEdit({ started: date, completed: date }, 'ten_point', TODAY).errors).toEqual({
+          started: DATE_MESSAGE,
+          completed: DATE_MESSAGE,
+        });
+      },
+    );
+
+    it.each(['1000-01-01', TODAY, '2027-12-31', '2024-02-29'])('accepts the date %s', (date) => {
+      expect(readEdit({ started: date }, 'ten_point', TODAY)).toMatchObject({
+        errors: {},
+        changes: { startedOn: date },
+      });
+    });
+
+    it('refuses control characters by the field, and keeps tabs and line breaks in notes', () => {
+      const edit = readEdit({ notes: 'a\u0000b', rating: '7\u001b', started: '2026-01-01\u0000' }, 'ten_point', TODAY);
+      expect(edit.errors).toEqual({
+        notes: expect.stringContaining('control characters'),
+        rating: expect.stringContaining('control characters'),
+        started: expect.stringContaining('control characters'),
+      });
+      expect(edit.changes).toEqual({});
+      // What was typed is drawn again with the character marked, never a NUL in the page.
+      expect(edit.typed.notes).toBe('a\uFFFDb');
+      expect(readEdit({ notes: 'one\ttwo\r\nthree' }, 'ten_point', TODAY).changes).toEqual({
+        notes: 'one\ttwo\nthree',
+      });
+    });
+
+    it('refuses a field sent more than once rather than choosing one', () => {
+      const edit = readEdit({ rating: ['7', '8'], status: 'paused' }, 'ten_point', TODAY);
+      expect(edit.errors).toEqual({ rating: 'This field was sent more than once: send it once.' });
+      expect(edit.typed.rating).toBe('7');
     });
 
     it('reads the +1 button and keeps what was typed for drawing the form again', () => {
