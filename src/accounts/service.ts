@@ -4,8 +4,20 @@ import { hashPassword, verifyPassword } from '../users/passwords';
 import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
 import { countRecentFailures, insertLoginEvent, recordRegistrationAttempt, setLoginOutcome } from './queries';
 
-/** Failed sign-ins allowed per account, and per address, within the window. */
-export const THROTTLE = { windowMinutes: 15, perAccount: 5, perAddress: 20 } as const;
+/**
+ * Failed sign-ins allowed within the window: on one account from one address (an IPv6 /64), on
+ * one account from all addresses together, and from one address on all accounts. The first is
+ * tight and cleared by a success there; the second stops a guesser spread over many addresses
+ * and is waived for an address the account signed in from within `knownAddressDays`, so that
+ * such a guesser cannot lock the owner out where the owner usually signs in.
+ */
+export const THROTTLE = {
+  windowMinutes: 15,
+  perAccountAtAddress: 5,
+  perAccount: 50,
+  perAddress: 20,
+  knownAddressDays: 30,
+} as const;
 
 export type SignInResult =
   | { outcome: 'success'; user: SessionUser }
@@ -42,16 +54,18 @@ export async function attemptSignIn(
     knex,
     { userId: candidate?.id, username: attempt.identifier },
     attempt.ip,
-    THROTTLE.windowMinutes,
+    THROTTLE,
   );
-  const accountBlocked = failures.account > THROTTLE.perAccount;
-  if (accountBlocked || failures.ip > THROTTLE.perAddress) {
+  const blockedUntil = [
+    failures.accountAtAddress > THROTTLE.perAccountAtAddress ? failures.accountAtAddressRetryAt : undefined,
+    failures.address > THROTTLE.perAddress ? failures.addressRetryAt : undefined,
+    failures.account > THROTTLE.perAccount && !failures.knownAddress ? failures.accountRetryAt : undefined,
+  ].filter((at) => at !== undefined);
+  if (blockedUntil.length > 0) {
     await setLoginOutcome(knex, eventId, 'throttled');
-    const retryAt = (accountBlocked ? failures.accountRetryAt : failures.ipRetryAt) ?? new Date();
-    return {
-      outcome: 'throttled',
-      retryAfterSeconds: Math.max(60, Math.ceil((new Date(retryAt).getTime() - Date.now()) / 1000)),
-    };
+    // Every limit that was passed has to lift before the next attempt gets through.
+    const retryAt = Math.max(...blockedUntil.map((at) => (at ? new Date(at).getTime() : Date.now())));
+    return { outcome: 'throttled', retryAfterSeconds: Math.max(60, Math.ceil((retryAt - Date.now()) / 1000)) };
   }
   const matches = await verifyPassword(candidate?.passwordHash ?? (await hashForUnknownUsers()), attempt.password);
   if (!candidate || !matches) return { outcome: 'bad_credentials' };
@@ -64,8 +78,9 @@ export async function attemptSignIn(
 export const REGISTRATION_WINDOW_MINUTES = 60;
 
 /**
- * Whether an address may create one more account now: null when it may (and the attempt is
- * counted), else how many seconds until it may. A limit of 0 means no limit.
+ * Whether an address may make one more registration attempt now (one whose form is valid, taken
+ * names included): null when it may (and the attempt is counted), else how many seconds until
+ * it may. A limit of 0 means no limit.
  */
 export async function registrationWait(knex: Knex, ip: string | undefined, limit: number): Promise<number | null> {
   if (limit === 0 || !ip) return null;
