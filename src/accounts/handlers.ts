@@ -92,25 +92,27 @@ const DUPLICATE_ERRORS = {
 
 /**
  * Creates the account and signs it in; a taken username or email is a field error, even in a race.
- * An address that created `registrationsPerHour` accounts within the hour waits (429), before any
- * password is hashed.
+ * An address that made `registrationsPerHour` attempts within the hour waits (429), before it is
+ * told whether anything is taken and before any password is hashed.
  */
 export function register(knex: Knex, { registrationsPerHour }: { registrationsPerHour: number }): RequestHandler {
   return async (req, res, next) => {
     const registration = res.locals.registration as Registration;
-    const taken = await findTakenIdentity(knex, registration.username, registration.email);
-    if (taken.username || taken.email) {
-      const errors: FieldErrors = {};
-      if (taken.username) errors.username = DUPLICATE_ERRORS.username;
-      if (taken.email) errors.email = DUPLICATE_ERRORS.email;
-      return renderRegister(res, 422, req.body, errors);
-    }
+    // The limit comes before the taken check: each answer about taken-ness spends an attempt, so
+    // the form cannot be used to find out freely which emails have an account.
     const wait = await registrationWait(knex, req.ip, registrationsPerHour);
     if (wait !== null) {
       res.setHeader('Retry-After', String(wait));
       return renderRegister(res, 429, req.body, {
         username: throttledMessage(wait, 'Too many accounts were created from your network.'),
       });
+    }
+    const taken = await findTakenIdentity(knex, registration.username, registration.email);
+    if (taken.username || taken.email) {
+      const errors: FieldErrors = {};
+      if (taken.username) errors.username = DUPLICATE_ERRORS.username;
+      if (taken.email) errors.email = DUPLICATE_ERRORS.email;
+      return renderRegister(res, 422, req.body, errors);
     }
     const passwordHash = await hashPassword(registration.password);
     let userId: string;
