@@ -215,13 +215,15 @@ describe('signing in and out', () => {
         ),
       );
       const statuses = responses.map((response) => response.status);
-      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(THROTTLE.perAccount);
-      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(15 - THROTTLE.perAccount);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(THROTTLE.perAccountAtAddress);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(
+        15 - THROTTLE.perAccountAtAddress,
+      );
     });
 
     it('counts failures by account, whether the username or the email was typed', async () => {
       const user = await createUser(db.knex);
-      for (let i = 0; i < THROTTLE.perAccount; i += 1) {
+      for (let i = 0; i < THROTTLE.perAccountAtAddress; i += 1) {
         const identifier = i % 2 ? user.username.toUpperCase() : user.email;
         const failed = await submitForm(request.agent(app), '/login', '/login', {
           username: identifier,
@@ -272,9 +274,9 @@ describe('signing in and out', () => {
       await db.knex('auth.login_events').whereRaw("ip <<= '2001:db8:aa:bb::/64'::inet").delete();
     });
 
-    it(`refuses with 429 after ${THROTTLE.perAccount} failures on one account, even with the right password, and lifts after the window`, async () => {
+    it(`refuses with 429 after ${THROTTLE.perAccountAtAddress} failures on one account, even with the right password, and lifts after the window`, async () => {
       const user = await createUser(db.knex);
-      for (let i = 0; i < THROTTLE.perAccount; i += 1) {
+      for (let i = 0; i < THROTTLE.perAccountAtAddress; i += 1) {
         const failed = await submitForm(request.agent(app), '/login', '/login', {
           username: user.username,
           password: 'wrong guess',

@@ -147,14 +147,17 @@ describe('settings', () => {
           new_password: 'another fine phrase',
           confirm_password: 'another fine phrase',
         });
-      for (let i = 0; i < THROTTLE.perAccount; i += 1) expect((await guess(`wrong guess ${i}`)).status).toBe(422);
+      for (let i = 0; i < THROTTLE.perAccountAtAddress; i += 1)
+        expect((await guess(`wrong guess ${i}`)).status).toBe(422);
       const blocked = await guess(user.password);
       expect(blocked.status).toBe(429);
       expect(cheerio.load(blocked.text)('#current_password-error').text()).toContain('Too many failed attempts');
       const stored = await db.knex('users.users').where({ id: user.id }).first();
       expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
       const outcomes = await db.knex('auth.login_events').where({ user_id: user.id }).orderBy('id').pluck('outcome');
-      expect(outcomes.filter((outcome: string) => outcome === 'bad_credentials')).toHaveLength(THROTTLE.perAccount);
+      expect(outcomes.filter((outcome: string) => outcome === 'bad_credentials')).toHaveLength(
+        THROTTLE.perAccountAtAddress,
+      );
       expect(outcomes.at(-1)).toBe('throttled');
     });
 
