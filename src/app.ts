@@ -10,7 +10,8 @@ import { homeRoutes } from './home/routes';
 import { listRoutes } from './list/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
 import { setUpCompression } from './http/compression';
-import { handleErrors, notFound } from './http/errors';
+import { createOutageLog } from './database/outages';
+import { createErrorHandler, notFound } from './http/errors';
 import { takeFlash } from './http/flash';
 import { setUpRequestLogging } from './http/request-logging';
 import { setUpSecurityHeaders } from './http/security';
@@ -70,7 +71,9 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   setUpCompression(app);
   setUpStaticResources(app, { cacheForever: config.env !== 'development' });
   setUpViews(app, { asset: createAssetUrls(), donateUrl: config.donateUrl });
-  app.use(healthRoutes(knex));
+  // One per app: it summarises database outages in the log instead of a line per failed request.
+  const outages = createOutageLog(logger);
+  app.use(healthRoutes(knex, outages));
 
   const passport = setUpSessions(app, knex, {
     secrets: config.sessionSecrets,
@@ -95,6 +98,6 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(mediaRoutes(knex));
 
   app.use(notFound);
-  app.use(handleErrors);
+  app.use(createErrorHandler({ outages }));
   return app;
 }

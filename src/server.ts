@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
+import { trackForDrain, type Drain } from './http/drain';
 import { onShutdownSignal, terminate } from './shutdown';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
 
@@ -39,7 +40,7 @@ function readConfig(): Config {
 }
 
 /** The app, listening as configured; logs where once it listens when `announce` is set. */
-function listen(knex: Knex, config: Config, logger: Logger, announce: boolean): Server {
+function listen(knex: Knex, config: Config, logger: Logger, announce: boolean): { server: Server; drain: Drain } {
   const app = createApp({ knex, logger, config: { ...config, sessionSecrets: resolveSessionSecrets(config) } });
   const listening = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
   if (announce) {
@@ -48,21 +49,17 @@ function listen(knex: Knex, config: Config, logger: Logger, announce: boolean): 
       logger.info({ port }, `OmniMediaTrak is running at http://localhost:${port}`);
     });
   }
-  return listening;
+  return { server: listening, drain: trackForDrain(listening) };
 }
 
-/** Stops accepting, lets requests in flight finish (closing them after the timeout), then calls `done`. */
-function closeServer(server: Server, config: Config, logger: Logger, done: () => void): void {
-  const force = setTimeout(() => {
-    logger.warn('requests still open after the shutdown timeout: closing them');
-    server.closeAllConnections();
-  }, config.shutdownTimeoutMs);
-  force.unref();
-  server.close(() => {
-    clearTimeout(force);
-    done();
-  });
-  server.closeIdleConnections();
+/**
+ * Stops accepting, closes idle keep-alive sockets, finishes the requests in flight (each answered
+ * with `Connection: close`), closing what is left after the shutdown timeout; then calls `done`.
+ */
+function closeServer(drain: Drain, config: Config, logger: Logger, done: () => void): void {
+  void drain
+    .close(config.shutdownTimeoutMs, () => logger.warn('requests still open after the shutdown timeout: closing them'))
+    .then(done);
 }
 
 /**
@@ -74,13 +71,13 @@ function closeServer(server: Server, config: Config, logger: Logger, done: () =>
 function runWorker(config: Config, logger: Logger): void {
   if (!config.databaseUrl) throw new Error('a worker needs the DATABASE_URL its primary passes');
   const knex = createKnex(config.databaseUrl, { poolMax: config.databasePoolMax, logger });
-  const server = listen(knex, config, logger, false);
+  const { server, drain } = listen(knex, config, logger, false);
   server.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
     void knex.destroy().finally(() => terminate(1));
   });
   onShutdownSignal(logger, () => {
-    closeServer(server, config, logger, () => {
+    closeServer(drain, config, logger, () => {
       void knex.destroy().finally(() => terminate(0));
     });
   });
@@ -191,8 +188,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const server = listen(database.knex, config, logger, true);
-  running.stop = (done) => closeServer(server, config, logger, done);
+  const { server, drain } = listen(database.knex, config, logger, true);
+  running.stop = (done) => closeServer(drain, config, logger, done);
   server.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
     void finish(1);

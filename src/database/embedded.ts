@@ -18,6 +18,8 @@ import type { Logger } from '../logger';
 const SUPERUSER = 'postgres';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+const RESTART_FIRST_DELAY_MS = 250;
+const RESTART_MAX_DELAY_MS = 5_000;
 
 interface RunAs {
   uid: number;
@@ -28,6 +30,10 @@ export interface EmbeddedPostgresOptions {
   /** The cluster's folder, e.g. `.data/postgres`. Files beside it hold its password, log and owner. */
   clusterDir: string;
   logger: Logger;
+  /** A fixed port (a test that stops a server and starts it again where clients expect it). */
+  port?: number;
+  /** Restart the server when it dies (default true); a test that kills it on purpose turns it off. */
+  supervise?: boolean;
 }
 
 /** Locates the platform package's native folder (bin, lib, share). */
@@ -166,6 +172,11 @@ function ensureExecutable(binDir: string): void {
 export class EmbeddedPostgres {
   private child: ChildProcess | undefined;
   private readonly onProcessExit = () => this.child?.pid && isAlive(this.child.pid) && this.child.kill('SIGINT');
+  /** Set by stop(): from then on an exit of the server is expected, and not restarted. */
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** How the server was started, for restarting it the same way (same port, same user). */
+  private launch: { binDir: string; runAs: RunAs | undefined } | undefined;
 
   private constructor(
     private readonly options: EmbeddedPostgresOptions,
@@ -224,13 +235,20 @@ export class EmbeddedPostgres {
     const password = fs.readFileSync(files.password, 'utf8').trim();
     // The free port can be taken between asking for it and the server binding it: try another.
     for (let attempt = 1; ; attempt += 1) {
-      const server = new EmbeddedPostgres(options, password, await findFreePort());
+      const server = new EmbeddedPostgres(options, password, options.port ?? (await findFreePort()));
       try {
         await server.spawnServer(binDir, runAs);
         fs.writeFileSync(files.owner, `${process.pid}\n`);
+        server.launch = { binDir, runAs };
+        if (options.supervise ?? true) server.superviseChild();
         return server;
       } catch (error) {
-        if (attempt >= 3 || !/could not bind|address already in use/i.test((error as Error).message)) throw error;
+        if (
+          attempt >= 3 ||
+          options.port !== undefined ||
+          !/could not bind|address already in use/i.test((error as Error).message)
+        )
+          throw error;
       }
     }
   }
@@ -366,12 +384,67 @@ export class EmbeddedPostgres {
       } catch {
         await client.end().catch(() => undefined);
         if (Date.now() > deadline) {
-          await this.stop();
+          // Not stop(): that would end the supervision of a server being restarted.
+          this.child = undefined;
+          process.off('exit', this.onProcessExit);
+          child.kill('SIGQUIT');
           throw new Error(`The embedded PostgreSQL did not accept connections in time; see ${files.log}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+  }
+
+  /**
+   * The app owns this server: if it dies while the app runs (killed, out of memory, a crash), it
+   * is started again on the same port, so the pool's connection string stays right. Attempts back
+   * off from a quarter of a second to five seconds: a restart can fail while backends of the dead
+   * server still hold its shared memory, and succeeds once they have gone.
+   */
+  private superviseChild(): void {
+    const child = this.child;
+    child?.once('exit', (code, signal) => {
+      if (this.stopping || this.child !== child) return;
+      this.child = undefined;
+      process.off('exit', this.onProcessExit);
+      this.options.logger.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly: restarting it');
+      this.scheduleRestart(1);
+    });
+  }
+
+  private scheduleRestart(attempt: number): void {
+    const delayMs = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** (attempt - 1));
+    this.restartTimer = setTimeout(() => void this.restart(attempt), delayMs);
+    this.restartTimer.unref();
+  }
+
+  private async restart(attempt: number): Promise<void> {
+    this.restartTimer = undefined;
+    if (this.stopping || !this.launch) return;
+    const started = Date.now();
+    try {
+      await this.spawnServer(this.launch.binDir, this.launch.runAs);
+    } catch (error) {
+      if (this.stopping) return;
+      this.options.logger.warn(
+        { attempt, err: { message: (error as Error).message.split('\n')[0] } },
+        'the embedded PostgreSQL could not be restarted yet: trying again',
+      );
+      this.scheduleRestart(attempt + 1);
+      return;
+    }
+    if (this.stopping) {
+      await this.stop();
+      return;
+    }
+    fs.writeFileSync(EmbeddedPostgres.files(this.options.clusterDir).owner, `${process.pid}\n`);
+    this.options.logger.info({ attempt, startMs: Date.now() - started }, 'the embedded PostgreSQL is running again');
+    this.superviseChild();
+  }
+
+  /** The server's process id, while it runs (for tests that kill it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** A connection string for one database on this server (it holds the password: never log it). */
@@ -393,10 +466,17 @@ export class EmbeddedPostgres {
 
   /** Fast shutdown: open transactions are rolled back, the data on disk stays consistent. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     const child = this.child;
     this.child = undefined;
     process.off('exit', this.onProcessExit);
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) {
+      // A server this process started that is down (between restarts): it owns the cluster no more.
+      // One shared from another process (running()) is not ours to give up.
+      if (this.launch) fs.rmSync(EmbeddedPostgres.files(this.options.clusterDir).owner, { force: true });
+      return;
+    }
     // The child was unref'd so it never holds the app open; while stopping it must, or Node could
     // exit before the server has finished writing its shutdown checkpoint.
     child.ref();

@@ -1,6 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import createError, { isHttpError } from 'http-errors';
 import { isCsrfError } from '../auth/csrf';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/availability';
+import type { OutageLog } from '../database/outages';
 import { wantsJson } from './fragments';
 
 /** The code of a JSON error, by status, for API clients to branch on. */
@@ -26,13 +28,69 @@ const CLIENT_ERROR_TITLES: Record<number, string> = {
 /** Anything no route answered is a 404, rendered by the error handler like any other error. */
 export const notFound: RequestHandler = (_req, _res, next) => next(createError(404));
 
+/** Where "Try again" leads: the page asked for, or for a form post the page it came from. */
+function retryUrl(req: Request): string {
+  const sameSite = (url: string | undefined) => (url && /^\/(?![/\\])/.test(url) ? url : undefined);
+  if (req.method === 'GET') return sameSite(req.originalUrl) ?? '/';
+  const referer = req.get('Referer');
+  if (!referer) return '/';
+  try {
+    const url = new URL(referer);
+    return url.host === req.get('Host') ? (sameSite(url.pathname + url.search) ?? '/') : '/';
+  } catch {
+    return '/';
+  }
+}
+
 /**
- * Registered last. Client errors (4xx, including bodies that are malformed or too large) get
- * their status and a page that says what went wrong; anything else is logged with the request
- * id and the visitor sees a 500 page quoting that id, never a stack trace.
+ * While the database cannot be reached: 503 with Retry-After, so clients and proxies wait and
+ * try again, and a page of its own that needs nothing but the template (no session, no user,
+ * no query). It is not the signed-in layout: that would read the session it could not read.
  */
-export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  if (res.headersSent) return next(error);
+function answerUnavailable(req: Request, res: Response): void {
+  res.status(503);
+  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.setHeader('Cache-Control', 'no-store');
+  if (wantsJson(req)) {
+    res.json({
+      error: { code: 'unavailable', message: 'The service is briefly unavailable. Try again in a few seconds.' },
+    });
+    return;
+  }
+  res.render('errors/unavailable', { layout: false, retryUrl: retryUrl(req) }, (renderError, html) => {
+    if (renderError) req.log.error({ err: renderError }, 'unavailable page could not be rendered');
+    res.type('html').send(html ?? '<!DOCTYPE html><title>Back in a moment</title><p>Try again in a few seconds.</p>');
+  });
+}
+
+/**
+ * Registered last. A database that cannot be reached is a 503 (counted in the outage log, not
+ * logged request by request). Client errors (4xx, including bodies that are malformed or too
+ * large) get their status and a page that says what went wrong; anything else is logged with the
+ * request id and the visitor sees a 500 page quoting that id, never a stack trace.
+ */
+export function createErrorHandler({ outages }: { outages: OutageLog }): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      // The answer was sent whole (a failed session save after it, say): nothing to tell the
+      // client, and handing on would make Express destroy a socket the client may reuse.
+      if (res.writableEnded) {
+        if (isDatabaseUnavailable(error)) outages.note(error, 'after response');
+        else req.log.warn({ err: error }, 'error after the response was sent');
+        return;
+      }
+      return next(error);
+    }
+    if (isDatabaseUnavailable(error)) {
+      outages.note(error, req.route ? `${req.method} ${String((req.route as { path?: unknown }).path)}` : req.method);
+      answerUnavailable(req, res);
+      return;
+    }
+    renderError(error, req, res);
+  };
+}
+
+function renderError(error: unknown, req: Request, res: Response): void {
   // Errors from Express itself (a malformed %-escape in the path, say) carry a status without
   // being http-errors instances.
   const given =
@@ -78,4 +136,4 @@ export const handleErrors: ErrorRequestHandler = (error: unknown, req, res, next
   } else {
     render('errors/server-error', { title: 'Something went wrong', page: 'error' });
   }
-};
+}
