@@ -81,6 +81,8 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     idleMinutes: config.sessionIdleMinutes,
     absoluteHours: config.sessionAbsoluteHours,
     prune: config.pruneSessions ?? true,
+    proxyTrusted: config.trustProxy !== false && config.trustProxy !== 0,
+    logger,
   });
   const csrf = createCsrf();
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { attemptSignIn } from '../accounts/service';
+import { isDatabaseUnavailable } from '../database/availability';
+import type { Logger } from '../logger';
 import { findSessionUser, type SessionUser } from '../users/queries';
 
 declare global {
@@ -31,6 +33,9 @@ export interface SessionOptions {
   absoluteHours: number;
   /** Prune expired sessions on a timer. */
   prune: boolean;
+  /** Whether Express trusts a proxy to say the request came over HTTPS (TRUST_PROXY). */
+  proxyTrusted: boolean;
+  logger: Logger;
 }
 
 export const SESSION_COOKIE = 'omt.sid';
@@ -46,6 +51,11 @@ function knexQueryable(knex: Knex) {
       const connection = await knex.client.acquireConnection();
       try {
         return await connection.query(text, params);
+      } catch (error) {
+        // Knex learns that a connection died from its 'end' event, which can come after this
+        // release: flagged now, the pool drops it instead of lending it to the next query.
+        if (isDatabaseUnavailable(error)) connection.__knex__disposed = error;
+        throw error;
       } finally {
         await knex.client.releaseConnection(connection);
       }
@@ -66,10 +76,16 @@ const SESSION_REFRESH_MS = 60_000;
  * holds to within a minute. A touch only updates: a session deleted meanwhile (signed out, or
  * ended by a password change) stays deleted.
  */
-export function createSessionStore(knex: Knex, prune = true) {
+export function createSessionStore(knex: Knex, prune = true, logger?: Logger) {
   const PgStore = connectPgSimple(session);
+  const pool = knexQueryable(knex);
   class SessionStore extends PgStore {
     override set(sid: string, data: SessionData, callback?: (error?: unknown) => void): void {
+      // A session left holding nothing (a visitor's flash, once read) is not kept as an empty row.
+      if (holdsNothing(data)) {
+        this.destroy(sid, callback);
+        return;
+      }
       // A copy: the session object itself is hashed by express-session to tell whether it changed.
       super.set(sid, { ...data, lastSeenAt: Date.now() }, callback);
     }
@@ -82,23 +98,41 @@ export function createSessionStore(knex: Knex, prune = true) {
       }
       const expires = data.cookie.expires ?? new Date(now + (data.cookie.maxAge ?? 0));
       const done = callback as ((error?: unknown) => void) | undefined;
-      knex
-        .raw(
+      // Through the same connections as the store's own queries, so a dead one is dropped.
+      pool
+        .query(
           `update auth.sessions
-              set expire = ?, sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb(?::bigint))::json
-            where sid = ?`,
+              set expire = $1, sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb($2::bigint))::json
+            where sid = $3`,
           [expires, now, sid],
         )
         .then(() => done?.(), done);
     }
   }
   return new SessionStore({
-    pool: knexQueryable(knex) as never,
+    pool: pool as never,
     schemaName: 'auth',
     tableName: 'sessions',
     createTableIfMissing: false,
     pruneSessionInterval: prune ? 15 * 60 : false,
+    // A failed prune is otherwise written to stderr as a bare line, outside the JSON log.
+    ...(logger && { errorLog: (message: string, error?: unknown) => logger.error({ err: error }, message) }),
   });
+}
+
+/** The keys express-session and this store keep in every session: they alone are not content. */
+const BOOKKEEPING = new Set(['cookie', 'lastSeenAt']);
+
+function isNothing(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.values(value).every(isNothing);
+  return false;
+}
+
+/** True when a session holds no user, message, token or anything else worth a row. */
+export function holdsNothing(data: SessionData): boolean {
+  return Object.entries(data).every(([key, value]) => BOOKKEEPING.has(key) || isNothing(value));
 }
 
 export type PassportInstance = InstanceType<typeof Passport>;
@@ -109,6 +143,7 @@ export type PassportInstance = InstanceType<typeof Passport>;
  * `absoluteHours` after sign-in, whichever comes first.
  */
 export function setUpSessions(app: Express, knex: Knex, options: SessionOptions): PassportInstance {
+  warnIfCookiesNeedHttps(options);
   const passport = new Passport();
   passport.use(
     new LocalStrategy(
@@ -131,24 +166,27 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
       .catch(done);
   });
 
-  app.use(
-    session({
-      store: createSessionStore(knex, options.prune),
-      name: SESSION_COOKIE,
-      secret: options.secrets,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      unset: 'destroy',
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: options.secureCookies,
-        // Visitors who only fetched a form get a short-lived session; signing in extends it.
-        maxAge: Math.min(ANONYMOUS_SESSION_MINUTES, options.idleMinutes) * 60_000,
-      },
-    }),
-  );
+  const sessions = session({
+    store: createSessionStore(knex, options.prune, options.logger),
+    name: SESSION_COOKIE,
+    secret: options.secrets,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    // Not 'destroy': express-session also finds no session when reading it failed (the database
+    // restarting, a dead pooled connection), and would then delete the row, signing the visitor
+    // out over a blip. Sessions end only by sign-out (regenerate), expiry, a password change or
+    // the account's deletion, each of which deletes the row itself.
+    unset: 'keep',
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secureCookies,
+      // Visitors with something in their session (a flash) get a short-lived one; signing in extends it.
+      maxAge: Math.min(ANONYMOUS_SESSION_MINUTES, options.idleMinutes) * 60_000,
+    },
+  });
+  app.use(keepingLateErrorsFromTheSocket(sessions));
   app.use(passport.session());
   app.use((req, _res, next) => {
     if (req.user) req.session.cookie.maxAge = options.idleMinutes * 60_000;
@@ -156,6 +194,36 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
   });
   app.use(endExpiredSignIns(options.absoluteHours));
   return passport;
+}
+
+/**
+ * express-session stores a changed session, or moves an unchanged one's expiry on (touch), as the
+ * response ends, and hands a failure to `next` after the page went out. Express would answer that
+ * by destroying the socket: a keep-alive client sees its connection reset, for a write whose only
+ * loss is an expiry moved on a little later (the next request touches again) or a change the page
+ * already showed. A failed read, the first call to `next`, still goes to the error handler, which
+ * answers 503 while the database is unavailable.
+ */
+function keepingLateErrorsFromTheSocket(sessions: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    let continued = false;
+    sessions(req, res, (error?: unknown) => {
+      if (!continued) {
+        continued = true;
+        next(error);
+      } else if (error) {
+        req.log.warn({ err: error }, 'the session could not be stored after the response');
+      }
+    });
+  };
+}
+
+/** At start: Secure cookies that no request can carry (plain HTTP, no trusted TLS proxy) make every form fail. */
+function warnIfCookiesNeedHttps(options: SessionOptions): void {
+  if (!options.secureCookies || options.proxyTrusted) return;
+  options.logger.warn(
+    'Cookies are Secure (NODE_ENV=production) and TRUST_PROXY is not set: over plain HTTP, or behind a TLS proxy that is not trusted, no session or form cookie is kept and every form answers 403. Serve the site over HTTPS, or set TRUST_PROXY behind a TLS proxy.',
+  );
 }
 
 function endExpiredSignIns(absoluteHours: number): RequestHandler {
