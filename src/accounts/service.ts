@@ -2,7 +2,13 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
-import { countRecentFailures, insertLoginEvent, recordRegistrationAttempt, setLoginOutcome } from './queries';
+import {
+  countedAddress,
+  countRecentFailures,
+  insertLoginEvent,
+  recordRegistrationAttempt,
+  setLoginOutcome,
+} from './queries';
 
 /**
  * Failed sign-ins allowed within the window: on one account from one address (an IPv6 /64), on
@@ -83,8 +89,9 @@ export const REGISTRATION_WINDOW_MINUTES = 60;
  * it may. A limit of 0 means no limit.
  */
 export async function registrationWait(knex: Knex, ip: string | undefined, limit: number): Promise<number | null> {
-  if (limit === 0 || !ip) return null;
-  const { attempts, oldest } = await recordRegistrationAttempt(knex, ip, REGISTRATION_WINDOW_MINUTES);
+  const address = countedAddress(ip);
+  if (limit === 0 || !address) return null;
+  const { attempts, oldest } = await recordRegistrationAttempt(knex, address, REGISTRATION_WINDOW_MINUTES);
   if (attempts <= limit) return null;
   const freedAt = (oldest ? new Date(oldest).getTime() : Date.now()) + REGISTRATION_WINDOW_MINUTES * 60_000;
   return Math.max(60, Math.ceil((freedAt - Date.now()) / 1000));
