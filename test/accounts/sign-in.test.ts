@@ -202,6 +202,114 @@ describe('signing in and out', () => {
   });
 
   describe('throttling', () => {
+    // One app that trusts X-Forwarded-For stands for visitors at many addresses.
+    let proxiedApp: Express;
+    beforeAll(() => {
+      proxiedApp = createTestApp(db.knex, { config: { trustProxy: true } });
+    });
+    async function signInFrom(address: string, username: string, password: string) {
+      const agent = request.agent(proxiedApp);
+      const _csrf = await csrfTokenFrom(agent, '/login');
+      return agent.post('/login').set('X-Forwarded-For', address).type('form').send({ username, password, _csrf });
+    }
+
+    it('refuses an address that guessed wrong, but lets the owner in from another address', async () => {
+      const owner = await createUser(db.knex);
+      const attacker = '198.51.100.70';
+      for (let i = 0; i < THROTTLE.perAccountAtAddress; i += 1) {
+        expect((await signInFrom(attacker, owner.username, `wrong guess ${i}`)).status).toBe(401);
+      }
+      const refused = await signInFrom(attacker, owner.username, owner.password);
+      expect(refused.status).toBe(429);
+      expect(cheerio.load(refused.text)('.error-summary').text()).toContain('Too many failed attempts');
+
+      // The owner's first sign-in from this address: never seen before, and still let in.
+      expect((await signInFrom('198.51.100.71', owner.email, owner.password)).status).toBe(303);
+      // Nor does that success lift the limit for the attacker's address.
+      expect((await signInFrom(attacker, owner.username, owner.password)).status).toBe(429);
+      expect(await db.knex('auth.login_events').where({ user_id: owner.id }).orderBy('id').pluck('outcome')).toEqual([
+        ...Array.from({ length: THROTTLE.perAccountAtAddress }, () => 'bad_credentials'),
+        'throttled',
+        'success',
+        'throttled',
+      ]);
+    });
+
+    it('clears the count for an account at an address when the account signs in there', async () => {
+      const owner = await createUser(db.knex);
+      const address = '198.51.100.72';
+      for (let i = 0; i < THROTTLE.perAccountAtAddress - 1; i += 1) {
+        expect((await signInFrom(address, owner.username, 'typo')).status).toBe(401);
+      }
+      expect((await signInFrom(address, owner.username, owner.password)).status).toBe(303);
+      for (let i = 0; i < THROTTLE.perAccountAtAddress; i += 1) {
+        expect((await signInFrom(address, owner.username, 'typo again')).status).toBe(401);
+      }
+      expect((await signInFrom(address, owner.username, owner.password)).status).toBe(429);
+    });
+
+    it(`stops guesses spread over many addresses at ${THROTTLE.perAccount} on the account, except where the owner signed in before`, async () => {
+      const owner = await createUser(db.knex);
+      const home = '192.0.2.200';
+      expect((await signInFrom(home, owner.username, owner.password)).status).toBe(303);
+      // Each address stays under its own limits: only the account-wide count can stop them.
+      const perAddress = THROTTLE.perAccountAtAddress;
+      const addresses = Array.from({ length: THROTTLE.perAccount / perAddress }, (_, i) => `192.0.2.${i + 1}`);
+      for (const address of addresses) {
+        for (let i = 0; i < perAddress; i += 1) {
+          expect((await signInFrom(address, owner.username, `guess ${address} ${i}`)).status).toBe(401);
+        }
+      }
+      const elsewhere = await signInFrom('192.0.2.150', owner.username, 'one more guess');
+      expect(elsewhere.status).toBe(429);
+      expect(Number(elsewhere.headers['retry-after'])).toBeGreaterThan(0);
+      // Not even the right password gets through from an address the account never used...
+      expect((await signInFrom('192.0.2.151', owner.username, owner.password)).status).toBe(429);
+      // ...but from the owner's usual address it does.
+      expect((await signInFrom(home, owner.username, owner.password)).status).toBe(303);
+
+      // An account that does not exist answers the same way, so the limits tell nothing about who has one.
+      const nobody = 'nobody-spread';
+      for (const address of addresses) {
+        for (let i = 0; i < perAddress; i += 1) {
+          expect((await signInFrom(address.replace('192.0.2.', '198.18.0.'), nobody, `guess ${i}`)).status).toBe(401);
+        }
+      }
+      expect((await signInFrom('198.18.0.150', nobody, 'one more guess')).status).toBe(429);
+    });
+
+    it('keeps the per-address count when a guesser signs in to an account of their own from it', async () => {
+      const own = await createUser(db.knex);
+      const address = '198.51.100.73';
+      for (let i = 0; i < THROTTLE.perAddress; i += 1) {
+        expect((await signInFrom(address, `sprayed-${i}`, 'wrong guess')).status).toBe(401);
+        if (i === THROTTLE.perAddress / 2) {
+          expect((await signInFrom(address, own.username, own.password)).status).toBe(303);
+        }
+      }
+      expect((await signInFrom(address, 'sprayed-last', 'wrong guess')).status).toBe(429);
+      expect((await signInFrom('198.51.100.74', 'sprayed-last', 'wrong guess')).status).toBe(401);
+    });
+
+    it('counts IPv4 visitors of a dual-stack socket (::ffff:a.b.c.d) each as their own address', async () => {
+      for (let i = 0; i < THROTTLE.perAddress; i += 1) {
+        expect((await signInFrom(`::ffff:203.0.113.${100 + i}`, `mapped-${i}`, 'wrong guess')).status).toBe(401);
+      }
+      expect((await signInFrom('::ffff:203.0.113.200', 'mapped-other', 'wrong guess')).status).toBe(401);
+      const [event] = await events('mapped-other');
+      expect(event.ip).toBe('203.0.113.200');
+      // The mapped and the plain spelling of one address are one address.
+      for (let i = 0; i < THROTTLE.perAddress - 1; i += 1) {
+        expect((await signInFrom('203.0.113.200', `mapped-again-${i}`, 'wrong guess')).status).toBe(401);
+      }
+      expect((await signInFrom('::ffff:203.0.113.200', 'mapped-last', 'wrong guess')).status).toBe(429);
+    });
+
+    it('answers a forwarded address that is no address without a 500', async () => {
+      const response = await signInFrom('not-an-address', 'whoever', 'wrong guess');
+      expect(response.status).toBe(401);
+    });
+
     it('lets no more than the limit of parallel wrong guesses through', async () => {
       const user = await createUser(db.knex);
       const agents = Array.from({ length: 15 }, () => request.agent(app));
