@@ -79,7 +79,12 @@ export function createKnex(connectionString: string, options: { poolMax?: number
     migrations: migrationsConfig,
     ...(logger && {
       log: {
-        warn: (message: unknown) => logger.warn({ knex: message }, 'knex warning'),
+        // A failed connect also fails the query that wanted it, which the outage log counts; a
+        // warning with a stack for each attempt would flood the log while the database is away.
+        warn: (message: unknown) =>
+          typeof message === 'string' && message.startsWith('Acquire connection error')
+            ? logger.debug({ knex: message.split('\n')[0] }, 'knex could not connect')
+            : logger.warn({ knex: message }, 'knex warning'),
         error: (message: unknown) => logger.error({ knex: message }, 'knex error'),
         deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'knex deprecation'),
         debug: (message: unknown) => logger.debug({ knex: message }, 'knex debug'),

@@ -19,15 +19,14 @@ export interface ServerRun {
 export function runServer(env: Record<string, string>, { until }: { until: 'listening' | 'exit' }): Promise<ServerRun> {
   const base = { ...process.env };
   delete base.DATABASE_URL;
-  const child = spawn(
-    path.join(projectRoot, 'node_modules', '.bin', 'tsx'),
-    [path.join(projectRoot, 'src', 'server.ts')],
-    {
-      cwd: projectRoot,
-      env: { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // Node itself with tsx as a loader, not the tsx command: that wrapper relays a signal and, when
+  // a busy server does not acknowledge it within 30 ms, kills it outright — not what a signal to
+  // `node dist/src/server.js` does, and it would hide how shutdown really behaves.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'server.ts')], {
+    cwd: projectRoot,
+    env: { ...base, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run = { child, stdout: '', stderr: '', exitCode: null } as ServerRun;
   run.exited = new Promise((resolve) =>
     child.on('exit', (code) => {
