@@ -217,6 +217,45 @@ describe('registering', () => {
       expect((await registerFrom(first, '2001:db8:5:7::1')).response.status).toBe(303);
     });
 
+    it('answers 429 before saying whether a username or email is taken, so probing spends the limit', async () => {
+      const existing = await createUser(db.knex, { username: 'probed-owner' });
+      const address = '198.51.100.43';
+      const probe = async (fields: Record<string, string>) => {
+        const agent = request.agent(first);
+        const _csrf = await csrfTokenFrom(agent, '/register');
+        return agent
+          .post('/register')
+          .set('X-Forwarded-For', address)
+          .type('form')
+          .send({ password: GOOD.password, confirm: GOOD.password, ...fields, _csrf });
+      };
+      // Within the limit the answer is honest, and each answer is an attempt spent.
+      for (let i = 0; i < LIMIT; i += 1) {
+        const answer = await probe({ username: `prober${i}`, email: existing.email });
+        expect(answer.status).toBe(422);
+        expect(cheerio.load(answer.text)('#email-error').text()).toContain('already exists');
+      }
+      const pages = [
+        await probe({ username: `prober-last`, email: existing.email }),
+        await probe({ username: existing.username, email: 'free-address@example.com' }),
+        await probe({ username: 'never-used-name', email: 'never-used@example.com' }),
+      ];
+      for (const page of pages) {
+        expect(page.status).toBe(429);
+        const $ = cheerio.load(page.text);
+        expect($('.error-summary').text()).toContain('Too many accounts were created from your network');
+        expect($('.error-summary li')).toHaveLength(1);
+        expect($('#email').attr('aria-invalid')).toBeUndefined();
+        expect(page.text).not.toMatch(/already exists|is taken/);
+      }
+      // The pages past the limit cannot be told apart by what they say.
+      const summaries = pages.map((page) => cheerio.load(page.text)('.error-summary').text().trim());
+      expect(new Set(summaries).size).toBe(1);
+      expect(await exists('never-used-name')).toBe(false);
+      // A visitor at another address registers as usual.
+      expect((await registerFrom(second, '198.51.100.44')).response.status).toBe(303);
+    });
+
     it('does not count a form refused for its values', async () => {
       const address = '198.51.100.42';
       for (let i = 0; i < LIMIT + 2; i += 1) {
