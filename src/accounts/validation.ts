@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
+import { singleLine } from '../http/validation';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
@@ -11,21 +12,12 @@ export function isCommonPassword(password: string): boolean {
   return COMMON_PASSWORDS.has(password.toLowerCase());
 }
 
-function hasControlCharacter(value: string): boolean {
-  return [...value].some((character) => {
-    const code = character.charCodeAt(0);
-    return code < 0x20 || code === 0x7f;
-  });
-}
-
 /**
  * A text field; arrays and other non-strings (e.g. `a=1&a=2`) get the same clear message, and
- * control characters (which Postgres text cannot even hold, in the case of NUL) are refused.
+ * control characters (which Postgres text cannot even hold, in the case of NUL) are refused:
+ * passwords included, since a NUL typed by accident would otherwise never be typed again.
  */
-const text = (missing: string) =>
-  z.string({ error: missing }).refine((value) => !hasControlCharacter(value), {
-    error: 'Remove the control characters (such as tabs or line breaks) from this field',
-  });
+const text = singleLine;
 
 export const usernameField = text('Enter a username')
   .trim()

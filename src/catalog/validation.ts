@@ -7,6 +7,7 @@ import {
   MAX_ROWS,
   PAGE_SIZE,
   pageNumber,
+  quoted,
   searchText,
   shownColumns,
   single,
@@ -91,7 +92,7 @@ export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVo
   if (requestedList) {
     if (!known.signedIn) notes.push('Sign in to filter by your list.');
     else if ((LIST_FILTERS as readonly string[]).includes(requestedList)) listFilter = requestedList as ListFilter;
-    else notes.push(`"${requestedList.slice(0, 20)}" is not a list status; the list filter was left out.`);
+    else notes.push(`${quoted(requestedList)} is not a list status; the list filter was left out.`);
   }
 
   const columns = chosenColumns(raw, COLUMNS, notes);
@@ -101,7 +102,7 @@ export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVo
   if (requestedSort !== undefined) {
     if ((SORTS as readonly string[]).includes(requestedSort)) sort = requestedSort as Sort;
     else if (requestedSort === 'relevance' && q) sort = 'relevance';
-    else notes.push(`Sorting by "${requestedSort.slice(0, 40)}" is not possible; the list is sorted by ${sort}.`);
+    else notes.push(`Sorting by ${quoted(requestedSort, 40)} is not possible; the list is sorted by ${sort}.`);
   }
 
   const dir = direction(raw.dir, notes);

@@ -4,6 +4,7 @@ import {
   chosenColumns,
   direction,
   pageNumber,
+  quoted,
   searchText,
   shownColumns,
   single,
@@ -71,7 +72,7 @@ function rating(raw: unknown, label: string, scale: RatingScale, notes: string[]
   const { max } = RATING_SCALES[scale];
   const number = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
   if (number >= 1 && number <= max) return number;
-  notes.push(`"${value.slice(0, 20)}" is not a rating from 1 to ${max}; the ${label} rating was left out.`);
+  notes.push(`${quoted(value)} is not a rating from 1 to ${max}; the ${label} rating was left out.`);
   return null;
 }
 
@@ -98,7 +99,7 @@ export function parseListQuery(
   let sort = DEFAULT_SORT;
   if (requestedSort !== undefined) {
     if ((LIST_SORTS as readonly string[]).includes(requestedSort)) sort = requestedSort as ListSort;
-    else notes.push(`Sorting by "${requestedSort.slice(0, 40)}" is not possible; the list is sorted by ${sort}.`);
+    else notes.push(`Sorting by ${quoted(requestedSort, 40)} is not possible; the list is sorted by ${sort}.`);
   }
   const dir = raw.dir === undefined ? LIST_FIRST_DIRECTION[sort] : direction(raw.dir, notes);
   const page = pageNumber(raw.page, notes);

@@ -17,7 +17,7 @@ import {
 } from './relationships';
 import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
-import { LTREE_PATH } from '../http/validation';
+import { hasControlCharacter, LTREE_PATH, submitted } from '../http/validation';
 
 type Viewer = Request['user'];
 
@@ -159,8 +159,8 @@ async function refuseLink(
 ) {
   res.status(status);
   const linkForm = {
-    kind: typeof req.body?.kind === 'string' ? req.body.kind : '',
-    targetId: typeof req.body?.target_id === 'string' ? req.body.target_id.slice(0, 300) : '',
+    kind: submitted(req.body, 'kind'),
+    targetId: submitted(req.body, 'target_id').slice(0, 300),
   };
   if (isFragmentRequest(req, res)) {
     const message = `Not linked: ${Object.values(errors)[0]}`;
@@ -173,7 +173,8 @@ async function refuseLink(
 
 /** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */
 function targetFromForm(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  // A control character anywhere is refused as sent, not hidden in an address's query.
+  if (typeof value !== 'string' || hasControlCharacter(value)) return value;
   const address = /\/media\/([0-9a-f-]{36})\/?(?:[?#].*)?$/i.exec(value.trim());
   return address ? address[1] : value;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { uuidParam } from '../http/validation';
+import { hasControlCharacter, SINGLE_LINE_CONTROL_MESSAGE, uuidParam } from '../http/validation';
 
 /**
  * Typed links between titles (media.relationships). Every link has its inverse
@@ -130,6 +130,12 @@ export async function linkFromInput(
   sourceId: string,
   input: { kind: unknown; targetId: unknown },
 ): Promise<{ kind: RelationshipKind } | { refused: LinkRefusal }> {
+  for (const field of ['kind', 'targetId'] as const) {
+    const value = input[field];
+    if (typeof value === 'string' && hasControlCharacter(value)) {
+      return { refused: { reason: 'invalid', field, message: SINGLE_LINE_CONTROL_MESSAGE } };
+    }
+  }
   const kinds = await listRelationshipKinds(knex);
   const kind = kinds.find((candidate) => candidate.kind === input.kind);
   if (!kind) {

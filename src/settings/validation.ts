@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { newPasswordField, PASSWORD_MAX } from '../accounts/validation';
+import { singleLine } from '../http/validation';
 import { RATING_SCALE_NAMES, THEMES } from '../users/queries';
 
 export const themeSchema = z.object({
@@ -15,8 +16,7 @@ export const privacySchema = z.object({
 });
 
 const currentPassword = (message: string) =>
-  z
-    .string({ error: message })
+  singleLine(message)
     .min(1, { error: message })
     .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` });
 
@@ -24,7 +24,7 @@ export const passwordChangeSchema = z
   .object({
     current_password: currentPassword('Enter your current password'),
     new_password: newPasswordField('Enter a new password'),
-    confirm_password: z.string({ error: 'Confirm your new password' }).min(1, { error: 'Confirm your new password' }),
+    confirm_password: singleLine('Confirm your new password').min(1, { error: 'Confirm your new password' }),
   })
   .superRefine((form, context) => {
     if (form.new_password === form.current_password) {

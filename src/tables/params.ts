@@ -4,6 +4,8 @@
  * Each table's own parser (src/catalog/validation.ts, src/list/table.ts) is built from these.
  */
 
+import { hasControlCharacter, shownText } from '../http/validation';
+
 export type Direction = 'asc' | 'desc';
 
 export const PAGE_SIZE = 50;
@@ -30,9 +32,23 @@ export function list(value: unknown): string[] {
   return values.filter((item): item is string => typeof item === 'string').map((item) => item.trim());
 }
 
-/** The search typed: control characters (a NUL cannot be stored in Postgres text) count as spaces. */
+/** A value from the URL as a note quotes it: cut short, control characters shown as U+FFFD. */
+export function quoted(value: string, length = 20): string {
+  return `"${shownText(value.slice(0, length))}"`;
+}
+
+/**
+ * The search typed, its spaces, tabs and line breaks as single spaces. Any other control character
+ * cannot have been meant (and PostgreSQL text cannot hold a NUL): the search is left out, and a
+ * note says so, as for any other value that makes no sense.
+ */
 export function searchText(raw: unknown, notes: string[]): string {
-  const q = (single(raw) ?? '').replace(/[\s\p{Cc}]+/gu, ' ').trim();
+  const typed = single(raw) ?? '';
+  if (hasControlCharacter(typed, { multiLine: true })) {
+    notes.push('The search held a control character (such as NUL) and was left out.');
+    return '';
+  }
+  const q = typed.replace(/\s+/gu, ' ').trim();
   if (q.length <= MAX_QUERY_LENGTH) return q;
   notes.push(`The search was shortened to its first ${MAX_QUERY_LENGTH} characters.`);
   return q.slice(0, MAX_QUERY_LENGTH);
@@ -52,7 +68,7 @@ function year(raw: unknown, label: string, notes: string[]): number | null {
   const number = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
   if (number >= EARLIEST_YEAR && number <= LATEST_YEAR) return number;
   notes.push(
-    `"${value.slice(0, 20)}" is not a year between ${EARLIEST_YEAR} and ${LATEST_YEAR}; the ${label} year was left out.`,
+    `${quoted(value)} is not a year between ${EARLIEST_YEAR} and ${LATEST_YEAR}; the ${label} year was left out.`,
   );
   return null;
 }
@@ -67,7 +83,7 @@ export function yearRange(raw: Record<string, unknown>, notes: string[]): { from
     if (start >= EARLIEST_YEAR && start <= LATEST_YEAR) {
       from = start;
       to = start + 9;
-    } else notes.push(`"${decade.slice(0, 20)}" is not a decade such as 1990s; it was left out.`);
+    } else notes.push(`${quoted(decade)} is not a decade such as 1990s; it was left out.`);
   }
   if (from !== null && to !== null && from > to) {
     [from, to] = [to, from];
@@ -142,7 +158,7 @@ export function pageNumber(raw: unknown, notes: string[]): number {
   if (requested !== undefined) {
     const number = /^\d{1,6}$/.test(requested) ? Number(requested) : NaN;
     if (Number.isInteger(number) && number >= 1) page = number;
-    else notes.push(`There is no page "${requested.slice(0, 20)}"; this is the first page.`);
+    else notes.push(`There is no page ${quoted(requested)}; this is the first page.`);
   }
   if (page > LAST_PAGE) {
     notes.push(`Pages past ${LAST_PAGE} are not shown: search or filter to narrow the list.`);
