@@ -22,10 +22,18 @@ export function setUpRequestLogging(app: Express, logger: Logger): void {
       },
       autoLogging: { ignore: (req) => (req.url ?? '').split('?')[0] === '/healthz' },
       customLogLevel(_req, res, error) {
+        // 503 is the answer while the database is away: the outage log says why, once.
+        if (res.statusCode === 503 && !error) return 'warn';
         if (error || res.statusCode >= 500) return 'error';
         if (res.statusCode >= 400) return 'warn';
         return 'info';
       },
+      // For a 5xx without an error of its own pino-http makes one up, stack and all, on every such
+      // request; the error handler has logged the real one (or the outage log counted it).
+      customErrorObject: (_req, _res, error, value: Record<string, unknown>) =>
+        error instanceof Error && error.message.startsWith('failed with status code ')
+          ? { ...value, err: undefined }
+          : value,
       serializers: {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
           id: req.id,
