@@ -18,6 +18,7 @@ import { setUpSecurityHeaders } from './http/security';
 import { setUpNavigation, setUpViews } from './http/views';
 import type { Logger } from './logger';
 import { mediaRoutes } from './media/routes';
+import { setUpObservability } from './observability';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
 import { resolveTheme } from './settings/theme';
@@ -31,6 +32,10 @@ export type AppConfig = Pick<
   | 'sessionIdleMinutes'
   | 'sessionAbsoluteHours'
   | 'registrationsPerHour'
+  | 'sentryDsn'
+  | 'sentryRelease'
+  | 'sentryEnvironment'
+  | 'metricsToken'
 > & {
   /** Resolved secrets (see resolveSessionSecrets): never empty here. */
   sessionSecrets: string[];
@@ -66,6 +71,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   // transfer only when a page comes out byte for byte the same. Static files keep theirs.
   app.set('etag', false);
 
+  const observability = setUpObservability(app, { knex, logger, config });
   setUpRequestLogging(app, logger);
   setUpSecurityHeaders(app);
   setUpCompression(app);
@@ -100,6 +106,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(mediaRoutes(knex));
 
   app.use(notFound);
+  app.use(observability.recordErrors);
   app.use(createErrorHandler({ outages }));
   return app;
 }
