@@ -82,6 +82,19 @@ const environmentSchema = z.object({
   SESSION_IDLE_MINUTES: integerIn(5, 525_600).default(7 * 24 * 60),
   SESSION_ABSOLUTE_HOURS: integerIn(1, 8_760).default(30 * 24),
   REGISTRATIONS_PER_HOUR: integerIn(0, 1_000_000).default(10),
+  SENTRY_DSN: z
+    .url({ protocol: /^https?$/, error: 'must be a Sentry DSN: https://KEY@HOST/PROJECT' })
+    .refine((value) => new URL(value).username !== '' && /^\/(.+\/)?\d+$/.test(new URL(value).pathname), {
+      error: 'must be a Sentry DSN: https://KEY@HOST/PROJECT',
+    })
+    .optional(),
+  SENTRY_RELEASE: z.string().max(200, { error: 'must be at most 200 characters' }).optional(),
+  SENTRY_ENVIRONMENT: z.string().max(64, { error: 'must be at most 64 characters' }).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, { error: 'must be at least 16 characters' })
+    .regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII without spaces' })
+    .optional(),
 });
 
 export interface Config {
@@ -114,6 +127,15 @@ export interface Config {
   sessionAbsoluteHours: number;
   /** Accounts one address (an IPv6 /64) may create in an hour; 0: no limit. */
   registrationsPerHour: number;
+  // Optional, so that an app built for a test leaves them out: error reports and metrics off.
+  /** Where unexpected errors are reported; unset: Sentry is never loaded. */
+  sentryDsn?: string | undefined;
+  /** The release errors are filed under; unset: the platform's commit, else version and git commit. */
+  sentryRelease?: string | undefined;
+  /** The environment errors are filed under: SENTRY_ENVIRONMENT, else NODE_ENV. */
+  sentryEnvironment?: string;
+  /** The bearer token GET /metrics asks for; unset: there is no /metrics. */
+  metricsToken?: string | undefined;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
@@ -139,7 +161,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
     const given = present[name];
-    const secret = name === 'DATABASE_URL' || name === 'SESSION_SECRET';
+    const secret = ['DATABASE_URL', 'SESSION_SECRET', 'SENTRY_DSN', 'METRICS_TOKEN'].includes(name);
     const shown = secret || given === undefined ? '' : ` (got "${given}")`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${shown}`);
   }
@@ -174,6 +196,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: values.SESSION_ABSOLUTE_HOURS,
     registrationsPerHour: values.REGISTRATIONS_PER_HOUR,
+    sentryDsn: values.SENTRY_DSN,
+    sentryRelease: values.SENTRY_RELEASE,
+    sentryEnvironment: values.SENTRY_ENVIRONMENT ?? values.NODE_ENV,
+    metricsToken: values.METRICS_TOKEN,
   };
 }
 

@@ -1,0 +1,87 @@
+import type { Request } from 'express';
+
+/** What replaces a value that must not leave the process. */
+export const FILTERED = '[Filtered]';
+
+/** Shorter values are too common to be worth hunting ("1", "yes") and too short to be secrets. */
+const SHORTEST_SECRET = 4;
+
+/** Headers whose values are credentials, or name something that usually is. */
+const SECRET_HEADER = /cookie|authori[sz]ation|token|secret|session|key|csrf/i;
+
+const EMAIL = /[^\s@"'<>()[\]]+@[^\s@"'<>()[\]]+\.[A-Za-z]{2,}/g;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+function stringsIn(value: unknown, into: Set<string>, depth = 0): void {
+  if (depth > 6 || value === null || value === undefined) return;
+  if (typeof value === 'string') {
+    if (value.length >= SHORTEST_SECRET) into.add(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) stringsIn(item, into, depth + 1);
+    return;
+  }
+  if (typeof value === 'object') {
+    for (const item of Object.values(value as Record<string, unknown>)) stringsIn(item, into, depth + 1);
+  }
+}
+
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Every value the request carried that an error report must never repeat: what was typed in the
+ * form or query (passwords, notes, emails), credentials in headers (each cookie, the bearer
+ * token), the session id, and what the signed-in user's record holds. An error message can
+ * quote any of them (a failed query's SQL with its parameters, say).
+ */
+export function secretsOf(req: Request): string[] {
+  const secrets = new Set<string>();
+  stringsIn(req.body, secrets);
+  stringsIn(req.query, secrets);
+  if (req.user) {
+    const { id: _id, ...user } = req.user as unknown as Record<string, unknown>;
+    stringsIn(user, secrets);
+  }
+  if (typeof req.sessionID === 'string') stringsIn(req.sessionID, secrets);
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!SECRET_HEADER.test(name)) continue;
+    for (const line of Array.isArray(value) ? value : [value ?? '']) {
+      stringsIn(line, secrets);
+      stringsIn(decoded(line), secrets);
+      // A cookie header holds several values, an authorization header a scheme and a credential.
+      for (const part of line.split(/[;,\s]+/)) {
+        const cookieValue = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
+        stringsIn(cookieValue, secrets);
+        stringsIn(decoded(cookieValue), secrets);
+      }
+    }
+  }
+  // Longest first, so a value that contains another is removed whole.
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** The string with every secret, email address and bearer credential replaced. */
+export function scrubString(text: string, secrets: readonly string[]): string {
+  let scrubbed = text;
+  for (const secret of secrets) if (scrubbed.includes(secret)) scrubbed = scrubbed.split(secret).join(FILTERED);
+  return scrubbed.replace(EMAIL, FILTERED).replace(BEARER, `$1 ${FILTERED}`);
+}
+
+/** A copy of any JSON-like value with every string scrubbed (keys too: they can hold values). */
+export function scrubDeep<T>(value: T, secrets: readonly string[], depth = 0): T {
+  if (typeof value === 'string') return scrubString(value, secrets) as T;
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets, depth + 1)) as T;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    copy[scrubString(key, secrets)] = scrubDeep(item, secrets, depth + 1);
+  }
+  return copy as T;
+}
