@@ -61,7 +61,14 @@ export function createKnex(connectionString: string, options: { poolMax?: number
   const { poolMax = 10, logger } = options;
   return knexFactory({
     client: 'pg',
-    connection: { connectionString, application_name: 'omnimediatrak' },
+    // A server that does not answer a connect within 5 s is as good as down: fail (503) rather than
+    // hold the request until the pool's own timeout. Keep-alive probes notice a peer that vanished.
+    connection: {
+      connectionString,
+      application_name: 'omnimediatrak',
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    },
     pool: {
       min: 0,
       max: poolMax,
