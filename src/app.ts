@@ -90,7 +90,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     proxyTrusted: config.trustProxy !== false && config.trustProxy !== 0,
     logger,
   });
-  const csrf = createCsrf();
+  const csrf = createCsrf({ secrets: config.sessionSecrets, secureCookies: config.isProduction });
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);
   // After the session, so an error about the body (too large, say) is shown in the visitor's theme.
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));

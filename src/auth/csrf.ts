@@ -1,44 +1,131 @@
-import type { Request, RequestHandler } from 'express';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
+import type { Request, RequestHandler, Response } from 'express';
 import { csrfSync } from 'csrf-sync';
+import createError from 'http-errors';
+import { wantsJson } from '../http/fragments';
+import { SESSION_COOKIE } from './session';
 
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+/** A visitor's random value; the forms carry its HMAC. */
+export const VISITOR_CSRF_COOKIE = 'omt.csrf';
+
+const CSRF_ERROR = { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' } as const;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** As long as a visitor's session used to last: a form left open longer is refused, as before. */
+const VISITOR_COOKIE_MS = 120 * 60_000;
+const NONCE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface CsrfOptions {
+  /** The session secrets, newest first: tokens are made with the first and checked with each. */
+  secrets: string[];
+  secureCookies: boolean;
+}
+
+function tokenFromRequest(req: Request): string | undefined {
+  const fromBody = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+  if (typeof fromBody === 'string') return fromBody;
+  const fromHeader = req.headers[CSRF_HEADER];
+  return typeof fromHeader === 'string' ? fromHeader : undefined;
+}
+
+function cookiesOf(req: Request): Record<string, string | undefined> {
+  return parseCookies(req.headers.cookie ?? '');
+}
+
+// The label keeps these MACs apart from the session cookie's signature under the same secret.
+function visitorToken(secret: string, nonce: string): string {
+  return createHmac('sha256', secret).update(`omt visitor csrf\0${nonce}`).digest('base64url');
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /**
- * Synchroniser tokens kept in the session: forms carry the token in a hidden field, htmx sends
- * it in a header set once in the layout. Every POST, PUT, PATCH and DELETE must carry it; the
- * error handler turns a missing or wrong token into a 403 page that explains what happened.
- * Views get `csrfToken()`, which makes a token only when a form is actually rendered.
+ * Two kinds of token. A signed-in user's are synchroniser tokens kept in their session. A visitor
+ * has no session (no row for every form fetched): their token is a signed double-submit, the
+ * HMAC under the session secret of a random value kept in its own HttpOnly cookie. A forged post
+ * cannot read that cookie, and without the secret cannot make the HMAC of one it planted.
+ *
+ * Forms carry the token in a hidden field, htmx sends it in a header set once in the layout. Every
+ * POST, PUT, PATCH and DELETE must carry it; the error handler turns a missing or wrong token into
+ * a 403 page that explains what happened. Views get `csrfToken()`, which makes a token (and for a
+ * visitor sets the cookie) only when a form is actually rendered.
  */
-export function createCsrf(): { exposeToken: RequestHandler; protect: RequestHandler } {
+export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
+  exposeToken: RequestHandler;
+  protect: RequestHandler;
+} {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     // 256 random bits, as hex: csrf-sync's default is four times that, and a list page carries
     // the token in every row's form.
     size: 32,
-    getTokenFromRequest: (req: Request) => {
-      const fromBody = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
-      if (typeof fromBody === 'string') return fromBody;
-      const fromHeader = req.headers[CSRF_HEADER];
-      return typeof fromHeader === 'string' ? fromHeader : undefined;
-    },
-    errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+    getTokenFromRequest: tokenFromRequest,
+    errorConfig: CSRF_ERROR,
   });
+
+  // express-session sends no Secure cookie over plain HTTP either: the visitor could sign in to
+  // nothing. The form post then gets the page that says why (see protect).
+  const cookieCannotBeKept = (req: Request) => secureCookies && !req.secure;
+
+  const visitorTokenFor = (req: Request, res: Response): string => {
+    let nonce = res.locals.visitorCsrfNonce as string | undefined;
+    if (!nonce) {
+      const held = cookiesOf(req)[VISITOR_CSRF_COOKIE];
+      // Kept while it lasts, so forms open in several tabs stay valid together.
+      nonce = held && NONCE.test(held) ? held : randomBytes(32).toString('base64url');
+      res.locals.visitorCsrfNonce = nonce;
+      if (!cookieCannotBeKept(req)) {
+        res.cookie(VISITOR_CSRF_COOKIE, nonce, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          maxAge: VISITOR_COOKIE_MS,
+          path: '/',
+        });
+      }
+    }
+    return visitorToken(secrets[0]!, nonce);
+  };
+
+  const visitorTokenValid = (req: Request): boolean => {
+    const nonce = cookiesOf(req)[VISITOR_CSRF_COOKIE];
+    const given = tokenFromRequest(req);
+    if (!nonce || !NONCE.test(nonce) || !given) return false;
+    return secrets.some((secret) => sameToken(given, visitorToken(secret, nonce)));
+  };
+
   return {
     // Before the body is read: even the page for a body that was refused renders its forms.
     exposeToken: (req, res, next) => {
-      res.locals.csrfToken = () => generateToken(req);
+      res.locals.csrfToken = () => (req.user ? generateToken(req) : visitorTokenFor(req, res));
       next();
     },
-    // An API request with no signed-in user carries no credentials a forged request could borrow:
-    // it goes on to its route, which answers 401 (every API write needs a user).
     protect: (req, res, next) => {
+      if (SAFE_METHODS.has(req.method)) return next();
+      // An API request with no signed-in user carries no credentials a forged request could
+      // borrow: it goes on to its route, which answers 401 (every API write needs a user).
       if (req.path.startsWith('/api/') && !req.user) return next();
-      csrfSynchronisedProtection(req, res, next);
+      if (req.user) return csrfSynchronisedProtection(req, res, next);
+      if (visitorTokenValid(req)) return next();
+      const cookies = cookiesOf(req);
+      if (cookieCannotBeKept(req) && !cookies[VISITOR_CSRF_COOKIE] && !cookies[SESSION_COOKIE] && !wantsJson(req)) {
+        res.status(403);
+        res.render('errors/cookies-need-https', { title: 'This site needs HTTPS', page: 'error' }, (error, html) =>
+          error ? next(error) : res.send(html),
+        );
+        return;
+      }
+      next(createError(CSRF_ERROR.statusCode, CSRF_ERROR.message, { code: CSRF_ERROR.code }));
     },
   };
 }
 
-/** True for the error csrf-sync raises on a missing or wrong token. */
+/** True for the error raised on a missing or wrong token. */
 export function isCsrfError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EBADCSRFTOKEN';
 }
