@@ -142,6 +142,21 @@ describe('a list entry edit with bad input', () => {
     expect(await stored(user.id, media.id)).toEqual(before);
   });
 
+  it.each([
+    // What a browser sends for a lone surrogate typed or pasted: the replacement character.
+    ['a lone surrogate as a browser sends it', 'a%EF%BF%BDb', 'a\uFFFDb'],
+    // Bytes that are not UTF-8 at all (no browser sends these): kept as they were sent.
+    ['broken UTF-8', 'a%ED%A0%80b%FFc', undefined],
+  ])('saves notes holding %s, never a 500', async (_name, encoded, expected) => {
+    const { user, agent, media, fields } = await entryOnList();
+    const body = new URLSearchParams({ ...fields, notes: 'x' }).toString().replace('notes=x', `notes=${encoded}`);
+    const response = await agent.post(`/list/${media.id}`).type('form').send(body);
+    expect(response.status).toBe(303);
+    const notes = (await stored(user.id, media.id))!.notes!;
+    if (expected) expect(notes).toBe(expected);
+    expect(notes).not.toMatch(/[\uD800-\uDFFF]/u);
+  });
+
   it('refuses overlong notes with 422 and keeps the entry', async () => {
     const { user, agent, media, fields } = await entryOnList();
     const before = await stored(user.id, media.id);
