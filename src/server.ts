@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
+import { serveClusterMetrics } from './observability';
 import { trackForDrain, type Drain } from './http/drain';
 import { onShutdownSignal, terminate } from './shutdown';
 import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
@@ -98,6 +99,7 @@ function startWorkers(
   let announced = false;
   const listened = new Set<number>();
   const fork = () => cluster.fork({ DATABASE_URL: connectionString });
+  serveClusterMetrics(config, logger);
   cluster.on('listening', (worker, address) => {
     listened.add(worker.id);
     logger.info({ pid: worker.process.pid }, 'worker process listening');

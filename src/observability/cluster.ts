@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
+import { loadPromClient } from './metrics';
 
 const ASK = 'omnimediatrak:metrics';
 const ANSWER = 'omnimediatrak:metrics-answer';
@@ -30,7 +31,7 @@ const isAnswer = (message: unknown): message is Answer => (message as Answer | n
  */
 export function serveClusterMetrics(config: { metricsToken: string | undefined }, logger: Logger): void {
   if (!config.metricsToken) return;
-  const aggregator = new AggregatorRegistry();
+  const aggregator = new (loadPromClient().AggregatorRegistry)();
   cluster.on('message', (worker, message: unknown) => {
     if (!isAsk(message)) return;
     aggregator.clusterMetrics().then(
@@ -62,6 +63,7 @@ let asked = 0;
  * lands on, it sees the whole app.
  */
 export function clusterMetrics(registry: Registry): MetricsSource {
+  const { AggregatorRegistry } = loadPromClient();
   AggregatorRegistry.setRegistries([registry]);
   // Constructing one in a worker is what makes prom-client answer the primary's requests.
   new AggregatorRegistry();

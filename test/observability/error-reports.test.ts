@@ -117,7 +117,7 @@ describe('error reports to Sentry', () => {
     expect(raw).not.toMatch(/authorization/i);
   });
 
-  it('never loads @sentry/node in an app without SENTRY_DSN', () => {
+  it('never loads @sentry/node without SENTRY_DSN, nor prom-client without METRICS_TOKEN', () => {
     const script = `
       const knex = require('knex')({ client: 'pg' });
       const { createApp } = require(${JSON.stringify(path.join(projectRoot, 'src/app.ts'))});
@@ -125,11 +125,16 @@ describe('error reports to Sentry', () => {
       const base = { env: 'test', isProduction: false, trustProxy: false, sessionIdleMinutes: 60,
         sessionAbsoluteHours: 24, registrationsPerHour: 0, pruneSessions: false,
         sessionSecrets: ['a-test-secret-that-is-at-least-32-characters-long'] };
-      const loaded = () => Object.keys(require.cache).some((file) => file.includes('@sentry'));
+      const loaded = () => ({
+        sentry: Object.keys(require.cache).some((file) => file.includes('@sentry')),
+        prometheus: Object.keys(require.cache).some((file) => file.includes('prom-client')),
+      });
       createApp({ knex, logger: pino({ level: 'silent' }), config: base });
       const without = loaded();
-      createApp({ knex, logger: pino({ level: 'silent' }), config: { ...base, sentryDsn: 'http://k@127.0.0.1:9/1' } });
-      setTimeout(() => { console.log(JSON.stringify({ without, with: loaded() })); process.exit(0); }, 500);
+      createApp({ knex, logger: pino({ level: 'silent' }),
+        config: { ...base, sentryDsn: 'http://k@127.0.0.1:9/1', metricsToken: 'a-token-of-16-chars-or-more' } });
+      console.log(JSON.stringify({ without, with: loaded() }));
+      process.exit(0);
     `;
     const run = spawnSync(path.join(projectRoot, 'node_modules/.bin/tsx'), ['--eval', script], {
       cwd: projectRoot,
@@ -137,7 +142,10 @@ describe('error reports to Sentry', () => {
       timeout: 30_000,
     });
     expect(run.stderr).toBe('');
-    // The second app shows the check can see @sentry/node when it is loaded.
-    expect(JSON.parse(run.stdout.trim())).toEqual({ without: false, with: true });
+    // The second app shows the check does see each package once it is loaded.
+    expect(JSON.parse(run.stdout.trim())).toEqual({
+      without: { sentry: false, prometheus: false },
+      with: { sentry: true, prometheus: true },
+    });
   });
 });

@@ -4,22 +4,9 @@ import request from 'supertest';
 import { createKnex } from '../../src/database/connection';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, databaseUrl, type TestDatabase } from '../support/database';
+import { sample } from './prometheus-text';
 
 const TOKEN = 'a-metrics-token-for-the-tests-0123';
-
-/** The value of one sample in Prometheus's text format, or undefined when it is not there. */
-function sample(body: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of body.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]),
-    );
-    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 const scrape = (app: Express) => request(app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
 
