@@ -158,6 +158,27 @@ describe('forms given control characters', () => {
       expect(await count('interaction.user_media', { user_id: user.id })).toBe(0);
     });
 
+    it('removing ignores a `next` holding a control character and goes back to the list', async () => {
+      const user = await createUser(knex());
+      const agent = await signedInAgent(seeded.app, user);
+      const media = await knex()('media.media').orderBy('id').offset(3).first<{ id: string }>('id');
+      await knex()('interaction.user_media').insert({ user_id: user.id, media_id: media.id, status: 'planning' });
+      const response = await post(agent, '/list', `/list/${media.id}/remove`, { next: '/list\u0000x' }, htmx);
+      expect(response.status).toBe(htmx ? 200 : 303);
+      if (!htmx) expect(response.headers.location).toBe('/list');
+      expect(response.text).not.toContain('\u0000');
+      expect(await count('interaction.user_media', { user_id: user.id })).toBe(0);
+    });
+
+    it('undo refuses an id holding a control character with 404 and restores nothing', async () => {
+      const user = await createUser(knex());
+      const agent = await signedInAgent(seeded.app, user);
+      const media = await knex()('media.media').orderBy('id').first<{ id: string }>('id');
+      const response = await post(agent, '/list', '/list/restore', { media_id: `${media.id}\u0000` }, htmx);
+      expect(response.status).toBe(404);
+      expect(await count('interaction.user_media', { user_id: user.id })).toBe(0);
+    });
+
     describe('the media page’s link form (administrators)', () => {
       async function admin() {
         const user = await createUser(knex(), { role: 'admin' });
