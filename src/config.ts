@@ -84,9 +84,17 @@ const environmentSchema = z.object({
   REGISTRATIONS_PER_HOUR: integerIn(0, 1_000_000).default(10),
   SENTRY_DSN: z
     .url({ protocol: /^https?$/, error: 'must be a Sentry DSN: https://KEY@HOST/PROJECT' })
-    .refine((value) => new URL(value).username !== '' && /^\/(.+\/)?\d+$/.test(new URL(value).pathname), {
-      error: 'must be a Sentry DSN: https://KEY@HOST/PROJECT',
-    })
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return url.username !== '' && /^\/(.+\/)?\d+$/.test(url.pathname);
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a Sentry DSN: https://KEY@HOST/PROJECT' },
+    )
     .optional(),
   SENTRY_RELEASE: z.string().max(200, { error: 'must be at most 200 characters' }).optional(),
   SENTRY_ENVIRONMENT: z.string().max(64, { error: 'must be at most 64 characters' }).optional(),

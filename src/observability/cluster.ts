@@ -29,7 +29,7 @@ const isAnswer = (message: unknown): message is Answer => (message as Answer | n
  * and gets every worker's figures, gathered over IPC by prom-client and summed (averaged for
  * event-loop lag). Does nothing unless METRICS_TOKEN is set, as no worker would ask.
  */
-export function serveClusterMetrics(config: { metricsToken: string | undefined }, logger: Logger): void {
+export function serveClusterMetrics(config: { metricsToken?: string | undefined }, logger: Logger): void {
   if (!config.metricsToken) return;
   const aggregator = new (loadPromClient().AggregatorRegistry)();
   cluster.on('message', (worker, message: unknown) => {

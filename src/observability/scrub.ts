@@ -55,11 +55,14 @@ export function secretsOf(req: Request): string[] {
     for (const line of Array.isArray(value) ? value : [value ?? '']) {
       stringsIn(line, secrets);
       stringsIn(decoded(line), secrets);
-      // A cookie header holds several values, an authorization header a scheme and a credential.
-      for (const part of line.split(/[;,\s]+/)) {
-        const cookieValue = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
-        stringsIn(cookieValue, secrets);
-        stringsIn(decoded(cookieValue), secrets);
+      // A cookie header holds several values, an authorization header a scheme and a credential:
+      // each value, and the credential without its scheme (the scheme's name is no secret).
+      const parts = /cookie/i.test(name)
+        ? line.split(';').map((part) => part.slice(part.indexOf('=') + 1).trim())
+        : [line.replace(/^\s*[A-Za-z-]+\s+/, '')];
+      for (const part of parts) {
+        stringsIn(part, secrets);
+        stringsIn(decoded(part), secrets);
       }
     }
   }
