@@ -21,8 +21,6 @@ export interface ErrorReporterOptions {
 export interface ErrorReporter {
   /** Sends an unexpected (5xx) error with the request's id and route template, and nothing it carried. */
   report(error: unknown, req: Request, status: number): void;
-  /** Sends what is queued (waiting at most `timeoutMs`) and stops. */
-  close(timeoutMs?: number): Promise<void>;
 }
 
 /** The commit checked out, read from .git without running git; undefined outside a checkout. */
@@ -138,9 +136,6 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
       const secrets = secretsOf(req);
       scope.addEventProcessor((event) => keepOnlyWhatIsSafe(event as SentryEvent, secrets));
       client.captureException(error, { mechanism: { type: 'express', handled: false } }, scope);
-    },
-    async close(timeoutMs = 2000) {
-      await client?.close(timeoutMs);
     },
   };
 }

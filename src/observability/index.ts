@@ -40,7 +40,8 @@ export function setUpObservability(
   app: Express,
   { knex, logger, config }: { knex: Knex; logger: Logger; config: ObservabilitySettings },
 ): Observability {
-  app.use(trackRouteTemplates);
+  // Only metrics and reports read route templates: with both off, requests are not touched.
+  if (config.metricsToken || config.sentryDsn) app.use(trackRouteTemplates);
   const metrics = config.metricsToken ? createMetrics(knex) : undefined;
   if (metrics && config.metricsToken) {
     app.use(metrics.countRequests);
