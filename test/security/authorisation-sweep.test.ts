@@ -10,7 +10,7 @@ import {
   paramsFor,
   storedDigest,
   type Body,
-  type Crawl,
+  type Learnt,
   type World,
 } from '../support/security-world';
 import { csrfTokenFrom, sessionCookie, type Agent } from '../support/session';
@@ -90,7 +90,7 @@ describe('the authorisation sweep', () => {
     const routes = appRoutes(app);
     expect(routes.length).toBeGreaterThan(20);
     const firstWorld = await createWorld(app, db.knex);
-    const learnt: { crawl: Crawl; world: World } = { crawl: await crawl(firstWorld), world: firstWorld };
+    const learnt: Learnt = { crawl: await crawl(firstWorld), world: firstWorld, routes };
 
     const problems: string[] = [];
     const table: Record<string, Record<Role, string>> = {};

@@ -228,6 +228,13 @@ function worldValues(world: World): Record<string, string> {
   return { ...world.media, owner: world.owner.username, other: world.other.username, admin: world.admin.username };
 }
 
+/** What the proofs learnt from one world's pages, with the routes the forms post to. */
+export interface Learnt {
+  crawl: Crawl;
+  world: World;
+  routes: AppRoute[];
+}
+
 /** A body: form fields, or JSON for the API. */
 export type Body = { type: 'form'; fields: Record<string, string> } | { type: 'json'; value: Record<string, unknown> };
 
@@ -279,39 +286,59 @@ function typedValue(
 }
 
 /**
- * A plausible body for a route, from the form a page drew for it (learnt in the crawl's world and
- * carried over to this one), or from UNDRAWN_BODIES; undefined for routes that take no body.
+ * Plausible bodies for a route: one for each differently shaped form the pages draw for it (learnt
+ * in the crawl's world and carried over to this one), or the one in UNDRAWN_BODIES; empty for
+ * routes that take no body.
  */
-export function bodyFor(
+export function bodiesFor(
   route: AppRoute,
-  learnt: { crawl: Crawl; world: World },
+  learnt: Learnt,
   world: World,
   who: { username: string; password: string },
-): Body | undefined {
+): Body[] {
   const undrawn = UNDRAWN_BODIES[route.label];
-  if (undrawn) return undrawn(world);
-  const form = learnt.crawl.forms.find(
-    (candidate) =>
-      candidate.method === route.method && route.matches(new URL(candidate.action, 'http://omt.invalid').pathname),
-  );
-  if (!form) {
-    if (route.method === 'get' || route.method === 'delete') return undefined;
+  if (undrawn) return [undrawn(world)];
+  // The route Express would hand the form to: the first that matches, as /list/restore comes
+  // before /list/:mediaId.
+  const forms = learnt.crawl.forms.filter((candidate) => {
+    const path = new URL(candidate.action, 'http://omt.invalid').pathname;
+    return learnt.routes.find((other) => other.method === candidate.method && other.matches(path)) === route;
+  });
+  if (!forms.length) {
+    if (route.method === 'get' || route.method === 'delete') return [];
     throw new Error(
       `${route.label}: no crawled page draws a form for it. Draw it on a page in pagesToCrawl ` +
         `(test/support/security-world.ts), or give it a body in UNDRAWN_BODIES.`,
     );
   }
-  if (route.method === 'get') return undefined;
+  if (route.method === 'get') return [];
   const from = worldValues(learnt.world);
   const to = worldValues(world);
   const carried = (value: string) =>
     Object.entries(from).reduce((text, [name, old]) => text.split(old).join(to[name]!), value);
-  const fields = Object.fromEntries(
-    Object.entries(form.fields)
-      .filter(([name]) => name !== '_csrf')
-      .map(([name, value]) => [name, typedValue(name, form.fields, world, who) ?? carried(value)]),
-  );
-  return { type: 'form', fields };
+  const shapes = new Map<string, DrawnForm>();
+  for (const form of forms) {
+    const shape = Object.keys(form.fields).sort().join('&');
+    if (!shapes.has(shape)) shapes.set(shape, form);
+  }
+  return [...shapes.values()].map((form) => ({
+    type: 'form',
+    fields: Object.fromEntries(
+      Object.entries(form.fields)
+        .filter(([name]) => name !== '_csrf')
+        .map(([name, value]) => [name, typedValue(name, form.fields, world, who) ?? carried(value)]),
+    ),
+  }));
+}
+
+/** The body of the first form a page draws for a route (see bodiesFor). */
+export function bodyFor(
+  route: AppRoute,
+  learnt: Learnt,
+  world: World,
+  who: { username: string; password: string },
+): Body | undefined {
+  return bodiesFor(route, learnt, world, who)[0];
 }
 
 /**
