@@ -44,8 +44,8 @@ function retryUrl(req: Request): string {
 
 /**
  * While the database cannot be reached: 503 with Retry-After, so clients and proxies wait and
- * try again, and a page of its own that needs nothing but the template (no session, no user,
- * no query). It is not the signed-in layout: that would read the session it could not read.
+ * try again. The page needs no query: the layout draws the visitor's header when the session
+ * could not be read, the user's when the outage came later.
  */
 function answerUnavailable(req: Request, res: Response): void {
   res.status(503);
@@ -57,7 +57,8 @@ function answerUnavailable(req: Request, res: Response): void {
     });
     return;
   }
-  res.render('errors/unavailable', { layout: false, retryUrl: retryUrl(req) }, (renderError, html) => {
+  const locals = { title: 'Back in a moment', page: 'error', retryUrl: retryUrl(req) };
+  res.render('errors/unavailable', locals, (renderError, html) => {
     if (renderError) req.log.error({ err: renderError }, 'unavailable page could not be rendered');
     res.type('html').send(html ?? '<!DOCTYPE html><title>Back in a moment</title><p>Try again in a few seconds.</p>');
   });

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { createKnex } from '../../../src/database/connection';
+import { findFreePort } from '../../../src/database/embedded';
 import { createTestApp } from '../../support/app';
 import { createSeededDatabase, type TestDatabase } from '../../support/database';
 import { createUser } from '../../support/session';
@@ -40,6 +42,8 @@ export interface RunningApp {
   baseUrl: string;
   /** The same app over a database whose catalog is broken: its home page is the 500 page. */
   brokenBaseUrl: string;
+  /** The same app over a database that refuses connections: every page is the 503 page. */
+  unavailableBaseUrl: string;
   db: TestDatabase;
   close(): Promise<void>;
 }
@@ -60,17 +64,22 @@ export async function startApp(): Promise<RunningApp> {
   const options = { donateUrl: 'https://example.org/donate' };
   const main = await listen(createTestApp(db.knex, options));
   const broken = await listen(createTestApp(brokenDb.knex, options));
+  // A port nobody listens on: every connection is refused, as when the database server is down.
+  const unreachable = createKnex(`postgres://postgres@127.0.0.1:${await findFreePort()}/none`, { poolMax: 1 });
+  const unavailable = await listen(createTestApp(unreachable, options));
   return {
     baseUrl: main.url,
     brokenBaseUrl: broken.url,
+    unavailableBaseUrl: unavailable.url,
     db,
     async close() {
-      for (const { server } of [main, broken]) {
+      for (const { server } of [main, broken, unavailable]) {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
       await db.drop();
       await brokenDb.drop();
+      await unreachable.destroy();
     },
   };
 }

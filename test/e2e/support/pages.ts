@@ -235,6 +235,11 @@ export const PAGES: PageCase[] = [
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
   { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
   {
+    name: 'unavailable',
+    who: 'anonymous',
+    open: (page, { running }) => page.goto(`${running.unavailableBaseUrl}/catalog`),
+  },
+  {
     name: 'form-expired',
     who: 'both',
     open: async (page) => {
