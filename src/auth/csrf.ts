@@ -8,8 +8,14 @@ import { SESSION_COOKIE } from './session';
 
 export const CSRF_FIELD = '_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
-/** A visitor's random value; the forms carry its HMAC. */
-export const VISITOR_CSRF_COOKIE = 'omt.csrf';
+/**
+ * The cookie of a visitor's random value; the forms carry its HMAC. With Secure cookies it takes
+ * the `__Host-` prefix, which browsers accept only from this exact origin over HTTPS with no
+ * Domain: a sibling subdomain or a plain-HTTP man in the middle cannot plant one of its own.
+ */
+export function visitorCsrfCookie(secureCookies: boolean): string {
+  return secureCookies ? '__Host-omt.csrf' : 'omt.csrf';
+}
 
 const CSRF_ERROR = { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' } as const;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,9 +40,17 @@ function cookiesOf(req: Request): Record<string, string | undefined> {
   return parseCookies(req.headers.cookie ?? '');
 }
 
-// The label keeps these MACs apart from the session cookie's signature under the same secret.
-function visitorToken(secret: string, nonce: string): string {
-  return createHmac('sha256', secret).update(`omt visitor csrf\0${nonce}`).digest('base64url');
+/**
+ * A key of its own for visitors' tokens, derived from a session secret. Keyed by the secret
+ * itself, the token of a nonce would be the session cookie's signature of some string: a visitor
+ * could have the app sign session ids of their choosing.
+ */
+function visitorKey(secret: string): Buffer {
+  return createHmac('sha256', secret).update('omt visitor csrf key').digest();
+}
+
+function visitorToken(key: Buffer, nonce: string): string {
+  return createHmac('sha256', key).update(nonce).digest('base64url');
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -48,8 +62,9 @@ function sameToken(given: string, expected: string): boolean {
 /**
  * Two kinds of token. A signed-in user's are synchroniser tokens kept in their session. A visitor
  * has no session (no row for every form fetched): their token is a signed double-submit, the
- * HMAC under the session secret of a random value kept in its own HttpOnly cookie. A forged post
- * cannot read that cookie, and without the secret cannot make the HMAC of one it planted.
+ * HMAC (under a key derived from the session secret) of a random value kept in its own HttpOnly
+ * cookie. A forged post from another site cannot read that cookie, nor send the token that goes
+ * with it; the cookie's `__Host-` name under HTTPS keeps other origins from planting one.
  *
  * Forms carry the token in a hidden field, htmx sends it in a header set once in the layout. Every
  * POST, PUT, PATCH and DELETE must carry it; the error handler turns a missing or wrong token into
@@ -60,6 +75,8 @@ export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
   exposeToken: RequestHandler;
   protect: RequestHandler;
 } {
+  const keys = secrets.map(visitorKey);
+  const cookieName = visitorCsrfCookie(secureCookies);
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     // 256 random bits, as hex: csrf-sync's default is four times that, and a list page carries
     // the token in every row's form.
@@ -75,12 +92,12 @@ export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
   const visitorTokenFor = (req: Request, res: Response): string => {
     let nonce = res.locals.visitorCsrfNonce as string | undefined;
     if (!nonce) {
-      const held = cookiesOf(req)[VISITOR_CSRF_COOKIE];
+      const held = cookiesOf(req)[cookieName];
       // Kept while it lasts, so forms open in several tabs stay valid together.
       nonce = held && NONCE.test(held) ? held : randomBytes(32).toString('base64url');
       res.locals.visitorCsrfNonce = nonce;
       if (!cookieCannotBeKept(req)) {
-        res.cookie(VISITOR_CSRF_COOKIE, nonce, {
+        res.cookie(cookieName, nonce, {
           httpOnly: true,
           sameSite: 'lax',
           secure: secureCookies,
@@ -89,14 +106,14 @@ export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
         });
       }
     }
-    return visitorToken(secrets[0]!, nonce);
+    return visitorToken(keys[0]!, nonce);
   };
 
   const visitorTokenValid = (req: Request): boolean => {
-    const nonce = cookiesOf(req)[VISITOR_CSRF_COOKIE];
+    const nonce = cookiesOf(req)[cookieName];
     const given = tokenFromRequest(req);
     if (!nonce || !NONCE.test(nonce) || !given) return false;
-    return secrets.some((secret) => sameToken(given, visitorToken(secret, nonce)));
+    return keys.some((key) => sameToken(given, visitorToken(key, nonce)));
   };
 
   return {
@@ -113,7 +130,7 @@ export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
       if (req.user) return csrfSynchronisedProtection(req, res, next);
       if (visitorTokenValid(req)) return next();
       const cookies = cookiesOf(req);
-      if (cookieCannotBeKept(req) && !cookies[VISITOR_CSRF_COOKIE] && !cookies[SESSION_COOKIE] && !wantsJson(req)) {
+      if (cookieCannotBeKept(req) && !cookies[cookieName] && !cookies[SESSION_COOKIE] && !wantsJson(req)) {
         res.status(403);
         res.render('errors/cookies-need-https', { title: 'This site needs HTTPS', page: 'error' }, (error, html) =>
           error ? next(error) : res.send(html),

@@ -6,6 +6,7 @@ import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { attemptSignIn } from '../accounts/service';
 import { isDatabaseUnavailable } from '../database/availability';
+import type { OutageLog } from '../database/outages';
 import type { Logger } from '../logger';
 import { findSessionUser, type SessionUser } from '../users/queries';
 
@@ -36,6 +37,8 @@ export interface SessionOptions {
   /** Whether Express trusts a proxy to say the request came over HTTPS (TRUST_PROXY). */
   proxyTrusted: boolean;
   logger: Logger;
+  /** Where a session that could not be saved for want of the database is counted. */
+  outages: OutageLog;
 }
 
 export const SESSION_COOKIE = 'omt.sid';
@@ -63,6 +66,8 @@ function knexQueryable(knex: Knex) {
   };
 }
 
+const SESSION_ID = /^[A-Za-z0-9_-]{32}$/;
+
 /** How often a session in use has its stored expiry moved on. */
 const SESSION_REFRESH_MS = 60_000;
 
@@ -80,6 +85,16 @@ export function createSessionStore(knex: Knex, prune = true, logger?: Logger) {
   const PgStore = connectPgSimple(session);
   const pool = knexQueryable(knex);
   class SessionStore extends PgStore {
+    // Only ids this app could have made (express-session's, 24 random bytes in base64url) are
+    // looked up: anything else is no session, without a query that could fail on its bytes.
+    override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
+      if (!SESSION_ID.test(sid)) {
+        callback(null, null);
+        return;
+      }
+      super.get(sid, callback);
+    }
+
     override set(sid: string, data: SessionData, callback?: (error?: unknown) => void): void {
       // A session left holding nothing (a visitor's flash, once read) is not kept as an empty row.
       if (holdsNothing(data)) {
@@ -186,7 +201,7 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
       maxAge: Math.min(ANONYMOUS_SESSION_MINUTES, options.idleMinutes) * 60_000,
     },
   });
-  app.use(keepingLateErrorsFromTheSocket(sessions));
+  app.use(keepingLateErrorsFromTheSocket(sessions, options.outages));
   app.use(passport.session());
   app.use((req, _res, next) => {
     if (req.user) req.session.cookie.maxAge = options.idleMinutes * 60_000;
@@ -204,13 +219,15 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
  * already showed. A failed read, the first call to `next`, still goes to the error handler, which
  * answers 503 while the database is unavailable.
  */
-function keepingLateErrorsFromTheSocket(sessions: RequestHandler): RequestHandler {
+function keepingLateErrorsFromTheSocket(sessions: RequestHandler, outages: OutageLog): RequestHandler {
   return (req, res, next) => {
     let continued = false;
     sessions(req, res, (error?: unknown) => {
       if (!continued) {
         continued = true;
         next(error);
+      } else if (error && isDatabaseUnavailable(error)) {
+        outages.note(error, 'session save after the response');
       } else if (error) {
         req.log.warn({ err: error }, 'the session could not be stored after the response');
       }

@@ -3,7 +3,7 @@ import * as cheerio from 'cheerio';
 import pino from 'pino';
 import request from 'supertest';
 import type { AppConfig } from '../../src/app';
-import { VISITOR_CSRF_COOKIE } from '../../src/auth/csrf';
+import { visitorCsrfCookie } from '../../src/auth/csrf';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser } from '../support/session';
@@ -80,7 +80,7 @@ describe('production served over plain HTTP', () => {
     const app = createTestApp(db.knex, { config: production });
     const response = await request(app)
       .post('/login')
-      .set('Cookie', `${VISITOR_CSRF_COOKIE}=${'A'.repeat(43)}`)
+      .set('Cookie', `${visitorCsrfCookie(true)}=${'A'.repeat(43)}`)
       .type('form')
       .send({ username: 'someone', password: 'something long', _csrf: 'not-the-token' });
     expect(response.status).toBe(403);

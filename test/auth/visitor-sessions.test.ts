@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
-import { VISITOR_CSRF_COOKIE } from '../../src/auth/csrf';
+import { visitorCsrfCookie } from '../../src/auth/csrf';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, csrfTokenFrom, sessionCookie, signedInAgent, submitForm } from '../support/session';
@@ -83,7 +83,7 @@ describe('visitors cost no session rows', () => {
     const response = await request(app).get('/login');
     const cookies = (response.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
     expect(cookies).toHaveLength(1);
-    expect(cookies[0]).toMatch(new RegExp(`^${VISITOR_CSRF_COOKIE.replace('.', '\\.')}=[A-Za-z0-9_-]{43};`));
+    expect(cookies[0]).toMatch(new RegExp(`^${visitorCsrfCookie(false).replace('.', '\\.')}=[A-Za-z0-9_-]{43};`));
     expect(cookies[0]).toMatch(/; HttpOnly/);
     expect(cookies[0]).toMatch(/; SameSite=Lax/);
     expect(cookies[0]).not.toMatch(/; Secure/);
