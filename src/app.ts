@@ -10,6 +10,7 @@ import { homeRoutes } from './home/routes';
 import { listRoutes } from './list/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
 import { setUpCompression } from './http/compression';
+import { answerLateRequests } from './http/deadline';
 import { createOutageLog } from './database/outages';
 import { createErrorHandler, notFound } from './http/errors';
 import { takeFlash } from './http/flash';
@@ -39,6 +40,8 @@ export type AppConfig = Pick<
 > & {
   /** Resolved secrets (see resolveSessionSecrets): never empty here. */
   sessionSecrets: string[];
+  /** How long a request may go unanswered before it gets 503 (default REQUEST_DEADLINE_MS). */
+  requestDeadlineMs?: number;
   /**
    * Whether this app prunes expired sessions on a timer (default true). Tests that destroy their
    * database before the process ends turn it off, so no prune runs against a closed pool.
@@ -73,6 +76,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
 
   const observability = setUpObservability(app, { knex, logger, config });
   setUpRequestLogging(app, logger);
+  app.use(answerLateRequests(config.requestDeadlineMs));
   setUpSecurityHeaders(app);
   setUpCompression(app);
   setUpStaticResources(app, { cacheForever: config.env !== 'development' });
@@ -89,6 +93,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     prune: config.pruneSessions ?? true,
     proxyTrusted: config.trustProxy !== false && config.trustProxy !== 0,
     logger,
+    outages,
   });
   const csrf = createCsrf({ secrets: config.sessionSecrets, secureCookies: config.isProduction });
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);

@@ -32,6 +32,9 @@ const CONNECTION_MESSAGES = [
   /^Client has encountered a connection error/,
   /^Client was closed and is not queryable/,
   /^timeout exceeded when trying to connect/,
+  // pg's own connect timeout (connectionTimeoutMillis), and a connection it then gave up on.
+  /^timeout expired$/,
+  /^Connection terminated due to connection timeout/,
 ];
 
 /** True when the error says the database could not be reached, not that a query was wrong. */

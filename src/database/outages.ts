@@ -23,7 +23,7 @@ function describe(error: unknown): { code?: string; message: string } {
  * While the database is unreachable every request fails the same way: logging a stack per
  * request buries everything else (tens of thousands of lines a minute under load). The first
  * failure is logged at once with its cause; then one line per interval says how many failed and
- * where; the first quiet interval after that says the outage is over.
+ * where; the first interval without a failure after that ends the outage.
  */
 export function createOutageLog(logger: Logger, intervalMs = SUMMARY_INTERVAL_MS): OutageLog {
   let inOutage = false;
@@ -35,7 +35,9 @@ export function createOutageLog(logger: Logger, intervalMs = SUMMARY_INTERVAL_MS
 
   const flush = () => {
     if (failures === 0) {
-      if (inOutage) logger.info({ outageMs: Date.now() - since }, 'database available again');
+      // Quiet is all this can see: no failure in a whole interval, which with no traffic at all
+      // does not prove the database is back (the health check does).
+      if (inOutage) logger.info({ outageMs: Date.now() - since }, 'database outage over: no failures for an interval');
       inOutage = false;
       clearInterval(timer);
       timer = undefined;

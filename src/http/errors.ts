@@ -3,6 +3,7 @@ import createError, { isHttpError } from 'http-errors';
 import { isCsrfError } from '../auth/csrf';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/availability';
 import type { OutageLog } from '../database/outages';
+import { RequestDeadlineError } from './deadline';
 import { wantsJson } from './fragments';
 
 /** The code of a JSON error, by status, for API clients to branch on. */
@@ -59,6 +60,8 @@ function answerUnavailable(req: Request, res: Response): void {
   }
   const locals = { title: 'Back in a moment', page: 'error', retryUrl: retryUrl(req) };
   res.render('errors/unavailable', locals, (renderError, html) => {
+    // The handler may have answered after all while the page was drawn.
+    if (res.headersSent) return;
     if (renderError) req.log.error({ err: renderError }, 'unavailable page could not be rendered');
     res.type('html').send(html ?? '<!DOCTYPE html><title>Back in a moment</title><p>Try again in a few seconds.</p>');
   });
@@ -73,8 +76,9 @@ function answerUnavailable(req: Request, res: Response): void {
 export function createErrorHandler({ outages }: { outages: OutageLog }): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
-      // The answer was sent whole (a failed session save after it, say): nothing to tell the
-      // client, and handing on would make Express destroy a socket the client may reuse.
+      // The answer was sent whole (a handler that answered and then failed, or one that the
+      // request deadline answered for): nothing to tell the client, and handing on would make
+      // Express destroy a socket the client may reuse.
       if (res.writableEnded) {
         if (isDatabaseUnavailable(error)) outages.note(error, 'after response');
         else req.log.warn({ err: error }, 'error after the response was sent');
@@ -82,7 +86,8 @@ export function createErrorHandler({ outages }: { outages: OutageLog }): ErrorRe
       }
       return next(error);
     }
-    if (isDatabaseUnavailable(error)) {
+    // A request past its deadline is most likely waiting on a database that stopped answering.
+    if (isDatabaseUnavailable(error) || error instanceof RequestDeadlineError) {
       outages.note(error, req.route ? `${req.method} ${String((req.route as { path?: unknown }).path)}` : req.method);
       answerUnavailable(req, res);
       return;

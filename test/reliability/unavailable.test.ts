@@ -8,11 +8,13 @@ import { createKnex } from '../../src/database/connection';
 import { findFreePort } from '../../src/database/embedded';
 import { createOutageLog } from '../../src/database/outages';
 import { createTestApp, testConfig } from '../support/app';
+import { createSeededDatabase, type TestDatabase } from '../support/database';
 
 /** A session cookie signed as express-session signs it, so the store has to be asked for it. */
+const SESSION_ID = 'abcdefghijklmnopqrstuvwxyz012345';
 const signedSession = (() => {
-  const mac = crypto.createHmac('sha256', testConfig.sessionSecrets[0]!).update('a-session-id').digest('base64');
-  return `omt.sid=${encodeURIComponent(`s:a-session-id.${mac.replace(/=+$/, '')}`)}`;
+  const mac = crypto.createHmac('sha256', testConfig.sessionSecrets[0]!).update(SESSION_ID).digest('base64');
+  return `omt.sid=${encodeURIComponent(`s:${SESSION_ID}.${mac.replace(/=+$/, '')}`)}`;
 })();
 
 /** A logger whose JSON lines the test reads. */
@@ -38,6 +40,8 @@ describe('telling an unreachable database from other errors', () => {
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('Knex: Timeout'), { name: 'KnexTimeoutError' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('wrapped', { cause: refused }))).toBe(true);
+    // pg's connect timeout, when a server accepts the connection but never answers it.
+    expect(isDatabaseUnavailable(new Error('timeout expired'))).toBe(true);
   });
 
   it('does not take a bad statement or a bug for an outage', () => {
@@ -62,7 +66,7 @@ describe('the outage log', () => {
     expect(lines[1]).toMatchObject({ failures: 499, where: { 'GET /list': 499 } });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(lines).toHaveLength(3);
-    expect(lines[2]!.msg).toBe('database available again');
+    expect(lines[2]!.msg).toBe('database outage over: no failures for an interval');
     outages.stop();
   });
 });
@@ -112,12 +116,49 @@ describe('the app with its database unreachable', () => {
   });
 
   it('answers /healthz with 503 and logs the outage once, not a stack per request', async () => {
-    const before = lines.length;
-    const answers = await Promise.all(Array.from({ length: 20 }, () => request(app).get('/healthz')));
+    // An app of its own, so that the outage starts with these requests.
+    const fresh = capturedLogger();
+    const healthApp = createTestApp(knex, { logger: fresh.logger });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => request(healthApp).get('/healthz')));
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(503));
     expect(answers[0]!.headers['retry-after']).toMatch(/^\d+$/);
-    const logged = lines.slice(before).filter((line) => String(line.msg).startsWith('database unavailable'));
-    expect(logged.length).toBeLessThanOrEqual(1);
-    expect(JSON.stringify(lines)).not.toContain('    at ');
+    const logged = fresh.lines.filter((line) => String(line.msg).startsWith('database unavailable'));
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify([...lines, ...fresh.lines])).not.toContain('    at ');
+  });
+});
+
+describe('a request the database leaves waiting', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('is answered 503 at its deadline, and what its handler sends later is dropped', async () => {
+    const { logger, lines } = capturedLogger();
+    const app = createTestApp(db.knex, { logger, config: { requestDeadlineMs: 400 } });
+    // A lock no query of the page can get past stands in for a server that stopped answering.
+    const holder = await db.knex.transaction();
+    await holder.raw('lock table media.media_types in access exclusive mode');
+    try {
+      const started = Date.now();
+      const late = await request(app).get('/catalog');
+      expect(late.status).toBe(503);
+      expect(late.headers['retry-after']).toMatch(/^\d+$/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect(cheerio.load(late.text)('h1').text()).toBe('Back in a moment');
+    } finally {
+      await holder.rollback();
+    }
+    // The handler finishes once the lock goes; its answer must neither crash nor reach anyone.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await request(app).get('/catalog');
+    expect(after.status).toBe(200);
+    expect(lines.filter((line) => line.level === 50 && line.msg === 'request failed')).toEqual([]);
   });
 });
