@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
-import { createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
+import { closePool, createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
 import { serveClusterMetrics } from './observability';
 import { trackForDrain, type Drain } from './http/drain';
@@ -79,7 +79,7 @@ function runWorker(config: Config, logger: Logger): void {
   });
   onShutdownSignal(logger, () => {
     closeServer(drain, config, logger, () => {
-      void knex.destroy().finally(() => terminate(0));
+      void closePool(knex, logger).finally(() => terminate(0));
     });
   });
 }

@@ -107,6 +107,21 @@ export function describeDatabase(connectionString: string): string {
   return `${url.hostname}:${url.port || '5432'}/${database} as ${decodeURIComponent(url.username) || '(default user)'}`;
 }
 
+/** How long closing the pool may wait for connections still lent out (see closePool). */
+const POOL_CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Closes the pool, waiting at most a few seconds: Knex waits for every connection lent out to come
+ * back, and one held by a query a frozen database never answers would hold the shutdown forever.
+ */
+export async function closePool(knex: Knex, logger: Logger, timeoutMs = POOL_CLOSE_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const outcome = await Promise.race([knex.destroy().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') logger.warn({ timeoutMs }, 'database connections still in use at shutdown: leaving them');
+}
+
 export interface OpenDatabase {
   knex: Knex;
   /** Where the pool connects (the embedded server's URL when it is embedded): for other processes. */
@@ -150,7 +165,7 @@ export async function openDatabase(
     knex,
     connectionString,
     async close() {
-      await knex.destroy();
+      await closePool(knex, logger);
       await embedded?.stop();
     },
   };

@@ -11,6 +11,8 @@ import { makeClient, sleep, tally, type Outcome } from './support';
  */
 
 const CLIENTS = 6;
+/** How long the request held in flight goes on after the signal. */
+const HELD_AFTER_SIGNAL_MS = 500;
 
 interface Sent {
   id: string;
@@ -51,9 +53,19 @@ describe('shutdown under keep-alive load', () => {
       client.close();
     });
 
+    // One request held in flight across the signal: the catalog waits on a lock this test holds.
+    const holder = await db.knex.transaction();
+    await holder.raw('lock table media.media_types in access exclusive mode');
+    const heldClient = makeClient(port, { sockets: 1 });
+    const held = heldClient.get('/catalog', { 'x-request-id': 'drain-held' });
+
     await sleep(1_500);
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
+    await sleep(HELD_AFTER_SIGNAL_MS);
+    await holder.rollback();
+    const heldOutcome = await held;
+    heldClient.close();
     const code = await server.exited;
     const exitMs = Date.now() - signalledAt;
     await Promise.all(loops);
@@ -75,10 +87,14 @@ describe('shutdown under keep-alive load', () => {
       notAccepted: tally(notAccepted.map((r) => r.outcome.error ?? `status ${r.outcome.answer?.status}`)),
       answeredAfterSignal: afterSignal.filter((r) => r.outcome.answer).length,
       closeHeaders: afterSignal.filter((r) => r.outcome.answer?.headers.connection === 'close').length,
+      held: `${heldOutcome.answer?.status ?? heldOutcome.error} (connection: ${heldOutcome.answer?.headers.connection})`,
       exitMs,
     };
     process.stdout.write(`drain test: ${JSON.stringify(figures)}\n`);
 
+    // The request in flight at the signal was finished, and told the client to close.
+    expect(heldOutcome.answer?.status).toBe(200);
+    expect(heldOutcome.answer?.headers.connection).toBe('close');
     expect(code).toBe(0);
     expect(accepted.length).toBeGreaterThan(CLIENTS * 10);
     expect(failedAccepted).toEqual([]);
@@ -87,6 +103,7 @@ describe('shutdown under keep-alive load', () => {
       expect(request.outcome.answer).toBeUndefined();
       expect(request.outcome.error === 'ECONNREFUSED' || request.outcome.reusedSocket).toBe(true);
     }
+    // Short requests, and one that ends half a second after the signal.
     expect(exitMs).toBeLessThan(2_000);
   });
 });
