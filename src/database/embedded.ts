@@ -50,7 +50,8 @@ export function embeddedBinariesDir(): string {
   return path.resolve(path.dirname(entry), '..', 'native');
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process is running (one of another user counts: signalling it is refused, not unknown). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -31,6 +31,7 @@ import {
   scaleView,
   ratingOnScale,
   readEdit,
+  todayUtc,
   type EntryFields,
   type RatingScale,
 } from './rules';
@@ -124,7 +125,6 @@ declare module 'express-session' {
 
 /** How many removals Undo remembers. */
 const UNDO_DEPTH = 20;
-const today = () => new Date().toISOString().slice(0, 10);
 
 function fieldsOf(row: ListRow): EntryFields {
   return {
@@ -352,12 +352,12 @@ export function saveEntry(knex: Knex): RequestHandler {
     if (!mediaId) return next(createError(404, 'That title is not in your list.'));
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
     const scale = req.user!.ratingScale;
-    const edit = readEdit(req.body, scale, today());
+    const edit = readEdit(req.body, scale, todayUtc());
     let before: ListRow | undefined;
     const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
       before = current;
       if (Object.keys(edit.errors).length) return { refused: edit.errors };
-      const { next: nextFields, errors } = applyEdit(fieldsOf(current), edit, current.total, today());
+      const { next: nextFields, errors } = applyEdit(fieldsOf(current), edit, current.total, todayUtc());
       return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
     });
     if (!result || !before) return next(createError(404, 'That title is not in your list.'));

@@ -104,7 +104,8 @@ export function dateMessage(today: string): string {
   return `Enter a date between ${EARLIEST_DATE} and ${latestDate(today)}, as YYYY-MM-DD, or leave it empty.`;
 }
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
+/** Today's date in UTC (entry dates are days, stored as midnight UTC). */
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /**
  * An edit as submitted: for each field, the value sent and the value the form was drawn with

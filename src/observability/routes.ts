@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
+import { RETRY_AFTER_SECONDS } from '../database/availability';
 import type { Logger } from '../logger';
 import type { MetricsSource } from './cluster';
 
@@ -33,7 +34,11 @@ export function showMetrics(source: MetricsSource, logger: Logger): RequestHandl
       res.set('Cache-Control', 'no-store').type(source.contentType).send(body);
     } catch (error) {
       logger.warn({ err: error }, 'metrics could not be read');
-      res.status(503).set('Retry-After', '5').type('text/plain').send('The metrics could not be gathered.\n');
+      res
+        .status(503)
+        .set('Retry-After', String(RETRY_AFTER_SECONDS))
+        .type('text/plain')
+        .send('The metrics could not be gathered.\n');
     }
   };
 }

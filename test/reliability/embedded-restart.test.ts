@@ -1,16 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../src/database/embedded';
 import { runServer, type ServerRun } from '../support/server-process';
 import { makeClient, postmasterPid, sleep, tally, tempDir } from './support';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * On the embedded default the app owns its PostgreSQL: when that process dies the app must start
