@@ -1,24 +1,11 @@
-import { Writable } from 'node:stream';
 import * as cheerio from 'cheerio';
-import pino from 'pino';
 import request from 'supertest';
 import type { AppConfig } from '../../src/app';
 import { visitorCsrfCookie } from '../../src/auth/csrf';
+import { capturedLogger } from '../support/logs';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser } from '../support/session';
-
-/** The app's log lines, as pino writes them. */
-function capturedLogger() {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('production served over plain HTTP', () => {
   let db: TestDatabase;

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
-import { Writable } from 'node:stream';
 import * as cheerio from 'cheerio';
-import pino from 'pino';
 import request from 'supertest';
 import { isDatabaseUnavailable } from '../../src/database/availability';
 import { createKnex } from '../../src/database/connection';
 import { findFreePort } from '../../src/database/embedded';
 import { createOutageLog } from '../../src/database/outages';
+import { capturedLogger } from '../support/logs';
 import { createTestApp, testConfig } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 
@@ -16,18 +15,6 @@ const signedSession = (() => {
   const mac = crypto.createHmac('sha256', testConfig.sessionSecrets[0]!).update(SESSION_ID).digest('base64');
   return `omt.sid=${encodeURIComponent(`s:${SESSION_ID}.${mac.replace(/=+$/, '')}`)}`;
 })();
-
-/** A logger whose JSON lines the test reads. */
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 describe('telling an unreachable database from other errors', () => {
   it('knows the ways pg and knex say the server is not there', () => {
