@@ -6,6 +6,7 @@ import request from 'supertest';
 import { addRelationship, listRelationshipKinds } from '../../src/media/relationships';
 import { formFields } from './pages';
 import type { AppRoute } from './routes';
+import { hashPassword } from '../../src/users/passwords';
 import { createUser, csrfTokenFrom, signedInAgent, type Agent } from './session';
 
 /**
@@ -59,8 +60,24 @@ export const NEW_PASSWORD = 'a different fine passphrase';
 
 let worlds = 0;
 
-/** Creates a world: users made directly in the database, each signed in through the real form. */
-export async function createWorld(app: Express, knex: Knex): Promise<World> {
+/**
+ * Where the world's made-up names and secrets come from: random unless a test fixes a seed, so
+ * that a seeded run sends the same bytes (usernames and notes included) every time.
+ */
+let names: { seed: string; count: number } = { seed: crypto.randomBytes(4).toString('hex'), count: 0 };
+
+/** A name or secret of `length` hex digits, the next from the seed. */
+function madeUp(length: number): string {
+  names.count += 1;
+  return crypto.createHash('sha256').update(`${names.seed}:${names.count}`).digest('hex').slice(0, length);
+}
+
+/**
+ * Creates a world: users made directly in the database, each signed in through the real form.
+ * With a seed, every name and secret in it (and in the bodies made for it) follows from the seed.
+ */
+export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: number } = {}): Promise<World> {
+  if (seed !== undefined) names = { seed: `world-${seed}`, count: 0 };
   worlds += 1;
   const titles = await knex('media.media as m')
     .whereNotExists(knex('media.relationships').whereRaw('source_id = m.id or target_id = m.id'))
@@ -87,10 +104,11 @@ export async function createWorld(app: Express, knex: Knex): Promise<World> {
     .first<{ collection_path: string } | undefined>('collection_path');
   if (!collection) throw new Error('No title in the seed catalog belongs to a franchise');
 
-  const secret = `owner-private-notes-${crypto.randomBytes(6).toString('hex')}`;
-  const ownerUser = await createUser(knex, { visibility: 'private' });
-  const otherUser = await createUser(knex);
-  const adminUser = await createUser(knex, { role: 'admin' });
+  const secret = `owner-private-notes-${madeUp(12)}`;
+  const seeded = (role: string) => (seed === undefined ? undefined : `w${madeUp(8)}${role}`);
+  const ownerUser = await createUser(knex, { visibility: 'private', username: seeded('owner') });
+  const otherUser = await createUser(knex, { username: seeded('other') });
+  const adminUser = await createUser(knex, { role: 'admin', username: seeded('admin') });
   await knex('interaction.user_media').insert([
     { user_id: ownerUser.id, media_id: owned, ...OWNER_ENTRY, notes: secret },
     { user_id: ownerUser.id, media_id: undoable, status: 'planning' },
@@ -106,10 +124,8 @@ export async function createWorld(app: Express, knex: Knex): Promise<World> {
     .type('form')
     .send({ _csrf: owner.token, next: '/list' });
   if (removed.status !== 303) throw new Error(`The owner could not remove a title (status ${removed.status})`);
-  const visitorAgent = request.agent(app);
-  const visitor = { agent: visitorAgent, token: await csrfTokenFrom(visitorAgent, '/login') };
   return {
-    visitor,
+    visitor: await freshVisitor(app),
     owner,
     other,
     admin,
@@ -156,12 +172,17 @@ export function paramsFor(route: AppRoute, world: World): Record<string, ParamVa
   );
 }
 
+/** Who a crawled page was drawn for. */
+export type Role = 'owner' | 'admin' | 'visitor';
+
 /** A form as a page draws it. */
 export interface DrawnForm {
   method: string;
   action: string;
   fields: Record<string, string>;
   page: string;
+  /** Who the page was drawn for: a form drawn to visitors alone is one a visitor fills in. */
+  drawnTo: Role;
 }
 
 /** What the pages of a world show: their forms, and the query parameter names their links and search forms use. */
@@ -171,9 +192,10 @@ export interface Crawl {
 }
 
 /** The pages whose forms the proofs learn bodies from, as each role sees them. */
-function pagesToCrawl(world: World): { who: Agent; pages: string[] }[] {
+function pagesToCrawl(world: World): { role: Role; who: Agent; pages: string[] }[] {
   return [
     {
+      role: 'owner',
       who: world.owner.agent,
       // /list first: it shows the Undo form of the title the owner removed, once.
       pages: [
@@ -187,8 +209,8 @@ function pagesToCrawl(world: World): { who: Agent; pages: string[] }[] {
         `/users/${world.owner.username}`,
       ],
     },
-    { who: world.admin.agent, pages: [`/media/${world.media.linkSource}`] },
-    { who: world.visitor.agent, pages: ['/login', '/register', '/settings', '/'] },
+    { role: 'admin', who: world.admin.agent, pages: [`/media/${world.media.linkSource}`] },
+    { role: 'visitor', who: world.visitor.agent, pages: ['/login', '/register', '/settings', '/'] },
   ];
 }
 
@@ -196,7 +218,7 @@ function pagesToCrawl(world: World): { who: Agent; pages: string[] }[] {
 export async function crawl(world: World): Promise<Crawl> {
   const forms: DrawnForm[] = [];
   const queryNames = new Set<string>();
-  for (const { who, pages } of pagesToCrawl(world)) {
+  for (const { role, who, pages } of pagesToCrawl(world)) {
     for (const page of pages) {
       const response = await who.get(page);
       if (response.status !== 200) throw new Error(`Crawling ${page} gave ${response.status}`);
@@ -211,7 +233,7 @@ export async function crawl(world: World): Promise<Crawl> {
         if (button.length && !(button.attr('name')! in fields))
           fields[button.attr('name')!] = button.attr('value') ?? '';
         if (method === 'get') Object.keys(fields).forEach((name) => queryNames.add(name));
-        forms.push({ method, action, fields, page });
+        forms.push({ method, action, fields, page, drawnTo: role });
       });
       $('a[href]').each((_, element) => {
         const href = $(element).attr('href')!;
@@ -235,8 +257,9 @@ export interface Learnt {
   routes: AppRoute[];
 }
 
-/** A body: form fields, or JSON for the API. */
-export type Body = { type: 'form'; fields: Record<string, string> } | { type: 'json'; value: Record<string, unknown> };
+/** A body: form fields (with who the pages draw the form for), or JSON for the API. */
+export type Body =
+  { type: 'form'; fields: Record<string, string>; drawnTo?: Role[] } | { type: 'json'; value: Record<string, unknown> };
 
 /**
  * Bodies for routes whose form no crawled page draws (the API has no form). A POST route with
@@ -273,9 +296,9 @@ function typedValue(
     case 'confirm':
       return NEW_PASSWORD;
     case 'username':
-      return registering ? `fresh${crypto.randomBytes(5).toString('hex')}` : who.username;
+      return registering ? `fresh${madeUp(10)}` : who.username;
     case 'email':
-      return `fresh${crypto.randomBytes(5).toString('hex')}@example.com`;
+      return `fresh${madeUp(10)}@example.com`;
     case 'target_id':
       return world.media.unlinked;
     case 'kind':
@@ -316,13 +339,16 @@ export function bodiesFor(
   const to = worldValues(world);
   const carried = (value: string) =>
     Object.entries(from).reduce((text, [name, old]) => text.split(old).join(to[name]!), value);
-  const shapes = new Map<string, DrawnForm>();
+  const shapes = new Map<string, { form: DrawnForm; drawnTo: Set<Role> }>();
   for (const form of forms) {
     const shape = Object.keys(form.fields).sort().join('&');
-    if (!shapes.has(shape)) shapes.set(shape, form);
+    const known = shapes.get(shape) ?? { form, drawnTo: new Set<Role>() };
+    known.drawnTo.add(form.drawnTo);
+    shapes.set(shape, known);
   }
-  return [...shapes.values()].map((form) => ({
+  return [...shapes.values()].map(({ form, drawnTo }) => ({
     type: 'form',
+    drawnTo: [...drawnTo].sort(),
     fields: Object.fromEntries(
       Object.entries(form.fields)
         .filter(([name]) => name !== '_csrf')
@@ -366,4 +392,136 @@ export async function storedDigest(
     { ids, relationships },
   );
   return rows[0]!.digest;
+}
+
+/** A new visitor: an agent with no session, holding the token the sign-in form carries. */
+export async function freshVisitor(app: Express): Promise<Visitor> {
+  const agent = request.agent(app);
+  return { agent, token: await csrfTokenFrom(agent, '/login') };
+}
+
+/** Forgets failed sign-ins (and password confirmations), so the throttle refuses nobody in the next run. */
+export async function clearSignInFailures(knex: Knex): Promise<void> {
+  await knex('auth.login_events').whereNot('outcome', 'success').delete();
+}
+
+let memberHash: { password: string; hash: Promise<string> } | undefined;
+
+/**
+ * A member of their own, signed in: for a run that may spend its person (sign out, change the
+ * password, delete the account). Made in the database with one hash shared by all such members,
+ * so only the sign-in pays for argon2.
+ */
+export async function freshMember(app: Express, knex: Knex, password: string): Promise<Person> {
+  if (memberHash?.password !== password) memberHash = { password, hash: hashPassword(password) };
+  const username = `m${madeUp(10)}`;
+  const [row] = await knex('users.users')
+    .insert({ username, email: `${username}@example.com`, password_hash: await memberHash.hash, role: 'member' })
+    .returning<{ id: string }[]>('id');
+  await knex('users.preferences').insert({ user_id: row!.id, profile_visibility: 'public' });
+  await clearSignInFailures(knex);
+  const agent = await signedInAgent(app, { username, password });
+  return { id: row!.id, username, password, agent, token: await csrfTokenFrom(agent, '/settings') };
+}
+
+/** The rows a world's runs may change, as they were once the world was made, with their digest. */
+export interface WorldSnapshot {
+  ids: string[];
+  titles: string[];
+  digest: string;
+  userMedia: unknown[];
+  preferences: unknown[];
+  relationships: unknown[];
+}
+
+/** The world's people (owner, other member, admin), as storedDigest takes them. */
+export const worldIds = (world: World): string[] => [world.owner.id, world.other.id, world.admin.id];
+
+/** Takes what restoreWorld puts back: the people's lists and preferences, and the links of the world's titles. */
+export async function snapshotWorld(knex: Knex, world: World): Promise<WorldSnapshot> {
+  const ids = worldIds(world);
+  const titles = Object.values(world.media);
+  const rowsOf = async (sql: string, values: Record<string, unknown>) =>
+    (await knex.raw<{ rows: { rows: unknown[] | null }[] }>(sql, values)).rows[0]!.rows ?? [];
+  return {
+    ids,
+    titles,
+    digest: await storedDigest(knex, ids),
+    userMedia: await rowsOf(
+      `select json_agg(t) as rows from interaction.user_media t where user_id = any(:ids::uuid[])`,
+      { ids },
+    ),
+    preferences: await rowsOf(`select json_agg(t) as rows from users.preferences t where user_id = any(:ids::uuid[])`, {
+      ids,
+    }),
+    relationships: await rowsOf(
+      `select json_agg(t) as rows from media.relationships t
+        where source_id = any(:titles::uuid[]) or target_id = any(:titles::uuid[])`,
+      { titles },
+    ),
+  };
+}
+
+/**
+ * Puts the world back as snapshotWorld took it when a run changed it (a title added, removed or
+ * edited, a preference saved, a link made or deleted): one transaction, rows as they were,
+ * timestamps included. Throws when what is stored still differs, naming what it cannot restore.
+ */
+export async function restoreWorld(knex: Knex, snapshot: WorldSnapshot): Promise<boolean> {
+  const { ids, titles } = snapshot;
+  if ((await storedDigest(knex, ids)) === snapshot.digest) return false;
+  await knex.transaction(async (trx) => {
+    await trx.raw(`delete from interaction.user_media where user_id = any(?::uuid[])`, [ids]);
+    await trx.raw(
+      `insert into interaction.user_media select * from json_populate_recordset(null::interaction.user_media, ?::json)`,
+      [JSON.stringify(snapshot.userMedia)],
+    );
+    await trx.raw(`delete from users.preferences where user_id = any(?::uuid[])`, [ids]);
+    await trx.raw(
+      `insert into users.preferences select * from json_populate_recordset(null::users.preferences, ?::json)`,
+      [JSON.stringify(snapshot.preferences)],
+    );
+    await trx.raw(
+      `delete from media.relationships where source_id = any(:titles::uuid[]) or target_id = any(:titles::uuid[])`,
+      {
+        titles,
+      },
+    );
+    await trx.raw(
+      `insert into media.relationships select * from json_populate_recordset(null::media.relationships, ?::json)`,
+      [JSON.stringify(snapshot.relationships)],
+    );
+  });
+  if ((await storedDigest(knex, ids)) !== snapshot.digest) {
+    throw new Error(
+      'restoreWorld could not put the world back: a run changed something it does not restore ' +
+        '(an account, or a link between titles outside the world). Teach it in test/support/security-world.ts.',
+    );
+  }
+  return true;
+}
+
+/**
+ * Plants the owner's Undo again: the undoable title goes back in the list (if a run restored it,
+ * it is there already) and the owner removes it through the app, which keeps it in the session.
+ */
+export async function replantUndo(knex: Knex, world: World): Promise<void> {
+  await knex('interaction.user_media')
+    .insert({ user_id: world.owner.id, media_id: world.media.undoable, status: 'planning' })
+    .onConflict(['user_id', 'media_id'])
+    .ignore();
+  const removed = await world.owner.agent
+    .post(`/list/${world.media.undoable}/remove`)
+    .type('form')
+    .send({ _csrf: world.owner.token, next: '/list' });
+  if (removed.status !== 303) throw new Error(`The owner could not remove a title again (status ${removed.status})`);
+}
+
+/** Deletes the accounts a registration form would make, so that it can make them again. */
+export async function forgetRegistrations(knex: Knex, bodies: Body[]): Promise<void> {
+  const forms = bodies.flatMap((body) => (body.type === 'form' ? [body.fields] : []));
+  const usernames = forms.flatMap((fields) => (fields.username ? [fields.username] : []));
+  const emails = forms.flatMap((fields) => (fields.email ? [fields.email] : []));
+  if (!usernames.length && !emails.length) return;
+  await knex('users.users').whereIn('username', usernames).orWhereIn('email', emails).delete();
 }
