@@ -64,12 +64,16 @@ let worlds = 0;
  * Where the world's made-up names and secrets come from: random unless a test fixes a seed, so
  * that a seeded run sends the same bytes (usernames and notes included) every time.
  */
-let names: { seed: string; count: number } = { seed: crypto.randomBytes(4).toString('hex'), count: 0 };
+let names = { seed: crypto.randomBytes(4).toString('hex'), counts: new Map<string, number>() };
 
-/** A name or secret of `length` hex digits, the next from the seed. */
-function madeUp(length: number): string {
-  names.count += 1;
-  return crypto.createHash('sha256').update(`${names.seed}:${names.count}`).digest('hex').slice(0, length);
+/**
+ * A name or secret of `length` hex digits, the next from the seed in its own sequence, so that
+ * members made for one route do not shift the names in another route's bodies.
+ */
+function madeUp(length: number, sequence = 'world'): string {
+  const count = (names.counts.get(sequence) ?? 0) + 1;
+  names.counts.set(sequence, count);
+  return crypto.createHash('sha256').update(`${names.seed}:${sequence}:${count}`).digest('hex').slice(0, length);
 }
 
 /**
@@ -77,7 +81,7 @@ function madeUp(length: number): string {
  * With a seed, every name and secret in it (and in the bodies made for it) follows from the seed.
  */
 export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: number } = {}): Promise<World> {
-  if (seed !== undefined) names = { seed: `world-${seed}`, count: 0 };
+  if (seed !== undefined) names = { seed: `world-${seed}`, counts: new Map() };
   worlds += 1;
   const titles = await knex('media.media as m')
     .whereNotExists(knex('media.relationships').whereRaw('source_id = m.id or target_id = m.id'))
@@ -296,9 +300,9 @@ function typedValue(
     case 'confirm':
       return NEW_PASSWORD;
     case 'username':
-      return registering ? `fresh${madeUp(10)}` : who.username;
+      return registering ? `fresh${madeUp(10, 'registration')}` : who.username;
     case 'email':
-      return `fresh${madeUp(10)}@example.com`;
+      return `fresh${madeUp(10, 'registration')}@example.com`;
     case 'target_id':
       return world.media.unlinked;
     case 'kind':
@@ -414,7 +418,7 @@ let memberHash: { password: string; hash: Promise<string> } | undefined;
  */
 export async function freshMember(app: Express, knex: Knex, password: string): Promise<Person> {
   if (memberHash?.password !== password) memberHash = { password, hash: hashPassword(password) };
-  const username = `m${madeUp(10)}`;
+  const username = `m${madeUp(10, 'member')}`;
   const [row] = await knex('users.users')
     .insert({ username, email: `${username}@example.com`, password_hash: await memberHash.hash, role: 'member' })
     .returning<{ id: string }[]>('id');
