@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
 import { THROTTLE } from '../../src/accounts/service';
+import { visitorCsrfCookie } from '../../src/auth/csrf';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, csrfTokenFrom, sessionCookie, signedInAgent, submitForm } from '../support/session';
@@ -109,11 +110,15 @@ describe('signing in and out', () => {
 
     const production = createTestApp(db.knex, { config: { isProduction: true, trustProxy: 1 } });
     const page = await request(production).get('/login').set('X-Forwarded-Proto', 'https');
-    // A visitor's form cookie (test/auth/plain-http.test.ts signs in and checks omt.sid).
+    // A visitor's form cookie (test/auth/plain-http.test.ts signs in and checks omt.sid), which
+    // in production takes the __Host- prefix: Secure, Path=/ and no Domain, or browsers refuse it.
     const secureCookie = (page.headers['set-cookie'] as unknown as string[]).find((line) =>
-      line.startsWith('omt.csrf='),
+      line.startsWith(`${visitorCsrfCookie(true)}=`),
     )!;
+    expect(secureCookie).toMatch(/^__Host-/);
     expect(secureCookie).toMatch(/; Secure/i);
+    expect(secureCookie).toMatch(/; Path=\/(;|$)/i);
+    expect(secureCookie).not.toMatch(/Domain=/i);
   });
 
   it('ends the session on the server at sign-out', async () => {
@@ -193,7 +198,7 @@ describe('signing in and out', () => {
     // No session for a visitor: the form's own cookie lasts as long as a visitor's session did.
     expect(sessionCookie(form)).toBeUndefined();
     const anonymousCookie = (form.headers['set-cookie'] as unknown as string[]).find((line) =>
-      line.startsWith('omt.csrf='),
+      line.startsWith(`${visitorCsrfCookie(false)}=`),
     )!;
     const anonymousExpiry = new Date(/Expires=([^;]+)/i.exec(anonymousCookie)![1]!).getTime();
     expect(anonymousExpiry - Date.now()).toBeLessThanOrEqual(2 * 3_600_000 + 5_000);
