@@ -352,12 +352,14 @@ export function saveEntry(knex: Knex): RequestHandler {
     if (!mediaId) return next(createError(404, 'That title is not in your list.'));
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
     const scale = req.user!.ratingScale;
-    const edit = readEdit(req.body, scale, todayUtc());
+    // One day for the whole edit, so a save at midnight is checked against a single date.
+    const today = todayUtc();
+    const edit = readEdit(req.body, scale, today);
     let before: ListRow | undefined;
     const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
       before = current;
       if (Object.keys(edit.errors).length) return { refused: edit.errors };
-      const { next: nextFields, errors } = applyEdit(fieldsOf(current), edit, current.total, todayUtc());
+      const { next: nextFields, errors } = applyEdit(fieldsOf(current), edit, current.total, today);
       return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
     });
     if (!result || !before) return next(createError(404, 'That title is not in your list.'));
