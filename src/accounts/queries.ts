@@ -55,10 +55,11 @@ function networkBindings(address: string | undefined): [string | null, number] {
 const ADDRESS_NETWORK = 'network(set_masklen(?::inet, ?::int))';
 
 /**
- * Notes a registration attempt that is about to learn whether its username or email is taken, and
- * says how many attempts this address (an IPv6 /64) made within the window, this one included, and when the oldest of them leaves it. Rows older
- * than the window go at the same time. The row is written before counting, so registrations
- * sent in parallel cannot all slip under the limit.
+ * Notes a registration attempt that is about to learn whether its username or email is taken,
+ * and says how many attempts this address (an IPv6 /64) made within the window, this one
+ * included, and when the oldest of them leaves it. Rows older than the window go at the same
+ * time. The row is written before counting, so attempts sent in parallel cannot all slip under
+ * the limit.
  */
 export async function recordRegistrationAttempt(
   knex: Knex,

@@ -12,14 +12,7 @@ export function isCommonPassword(password: string): boolean {
   return COMMON_PASSWORDS.has(password.toLowerCase());
 }
 
-/**
- * A text field; arrays and other non-strings (e.g. `a=1&a=2`) get the same clear message, and
- * control characters (which Postgres text cannot even hold, in the case of NUL) are refused:
- * passwords included, since a NUL typed by accident would otherwise never be typed again.
- */
-const text = singleLine;
-
-export const usernameField = text('Enter a username')
+export const usernameField = singleLine('Enter a username')
   .trim()
   .min(1, { error: 'Enter a username' })
   .min(3, { error: 'Username must be 3 to 32 characters' })
@@ -28,15 +21,18 @@ export const usernameField = text('Enter a username')
     error: 'Username can only use letters, numbers, and . _ - (not starting with . or -)',
   });
 
-export const emailField = text('Enter an email address')
+export const emailField = singleLine('Enter an email address')
   .trim()
   .min(1, { error: 'Enter an email address' })
   .max(254, { error: 'Email address must be 254 characters or fewer' })
   .pipe(z.email({ error: 'Enter an email address in the right format, like name@example.com' }));
 
-/** A new password: long enough, not absurdly long, and not one of the most common ones. */
+/**
+ * A new password: long enough, not absurdly long, and not one of the most common ones. Like every
+ * text field it refuses control characters: a NUL typed by accident could never be typed again.
+ */
 export const newPasswordField = (missing: string) =>
-  text(missing)
+  singleLine(missing)
     .min(1, { error: missing })
     .min(PASSWORD_MIN, { error: `Password must be at least ${PASSWORD_MIN} characters` })
     .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` })
@@ -49,7 +45,7 @@ export const registrationSchema = z
     username: usernameField,
     email: emailField,
     password: newPasswordField('Enter a password'),
-    confirm: text('Confirm your password').min(1, { error: 'Confirm your password' }),
+    confirm: singleLine('Confirm your password').min(1, { error: 'Confirm your password' }),
   })
   .superRefine((form, context) => {
     if (form.password.toLowerCase() === form.username.toLowerCase()) {
@@ -63,10 +59,13 @@ export const registrationSchema = z
 export type Registration = z.output<typeof registrationSchema>;
 
 export const signInSchema = z.object({
-  username: text('Enter your username or email').trim().min(1, { error: 'Enter your username or email' }).max(254, {
-    error: 'Username or email must be 254 characters or fewer',
-  }),
-  password: text('Enter your password')
+  username: singleLine('Enter your username or email')
+    .trim()
+    .min(1, { error: 'Enter your username or email' })
+    .max(254, {
+      error: 'Username or email must be 254 characters or fewer',
+    }),
+  password: singleLine('Enter your password')
     .min(1, { error: 'Enter your password' })
     .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` }),
 });
