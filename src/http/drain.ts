@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 
 export interface Drain {
   /**
@@ -49,7 +49,12 @@ export function trackForDrain(server: Server): Drain {
           server.closeAllConnections();
         }, timeoutMs);
         force.unref();
-        server.close(() => {
+        // The listening socket closes first, and only then the idle keep-alive ones: a client whose
+        // idle socket closes connects again at once, and must find the port closed (refused, so it
+        // goes elsewhere), not still listening (http.Server.close closes the idle sockets first;
+        // a busy machine can pause the process between the two, and the new connection is then
+        // reset with its request unread). Node's own check of connection timeouts is unref'd.
+        net.Server.prototype.close.call(server, () => {
           clearTimeout(force);
           resolve();
         });

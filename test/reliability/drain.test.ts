@@ -84,7 +84,12 @@ describe('shutdown under keep-alive load', () => {
       sent: sent.length,
       accepted: accepted.length,
       failedAccepted: failedAccepted.length,
-      notAccepted: tally(notAccepted.map((r) => r.outcome.error ?? `status ${r.outcome.answer?.status}`)),
+      notAccepted: tally(
+        notAccepted.map(
+          (r) =>
+            `${r.outcome.error ?? `status ${r.outcome.answer?.status}`} on a ${r.outcome.reusedSocket ? 'reused' : 'new'} socket`,
+        ),
+      ),
       answeredAfterSignal: afterSignal.filter((r) => r.outcome.answer).length,
       closeHeaders: afterSignal.filter((r) => r.outcome.answer?.headers.connection === 'close').length,
       held: `${heldOutcome.answer?.status ?? heldOutcome.error} (connection: ${heldOutcome.answer?.headers.connection})`,
