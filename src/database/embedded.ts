@@ -34,6 +34,11 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Restart the server when it dies (default true); a test that kills it on purpose turns it off. */
   supervise?: boolean;
+  /**
+   * Server settings beyond ours (`-c name=value`): the test suite's throwaway cluster turns off
+   * durability it does not need, so copying and dropping databases does not wait on the disk.
+   */
+  settings?: Record<string, string>;
 }
 
 /** Locates the platform package's native folder (bin, lib, share). */
@@ -350,6 +355,7 @@ export class EmbeddedPostgres {
         'unix_socket_directories=',
         '-c',
         'max_connections=200',
+        ...Object.entries(this.options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { ...runAs, detached: true, stdio: ['ignore', log, log] },
     );

@@ -23,6 +23,9 @@ export default async function globalSetup(): Promise<void> {
     const embedded = await EmbeddedPostgres.start({
       clusterDir: path.join(projectRoot, '.data', 'test-postgres'),
       logger,
+      // Every test file copies the seeded template and drops its copies: nothing here needs to
+      // survive a crash of the machine, so no write waits for the disk.
+      settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
     });
     globalThis.omtEmbeddedPostgres = embedded;
     adminUrl = embedded.connectionString('postgres');
