@@ -8,6 +8,7 @@ import { attemptSignIn } from '../accounts/service';
 import { isDatabaseUnavailable } from '../database/availability';
 import type { OutageLog } from '../database/outages';
 import type { Logger } from '../logger';
+import { errorForLog } from '../observability/scrub';
 import { findSessionUser, type SessionUser } from '../users/queries';
 
 declare global {
@@ -229,7 +230,7 @@ function keepingLateErrorsFromTheSocket(sessions: RequestHandler, outages: Outag
       } else if (error && isDatabaseUnavailable(error)) {
         outages.note(error, 'session save after the response');
       } else if (error) {
-        req.log.warn({ err: error }, 'the session could not be stored after the response');
+        req.log.warn({ err: errorForLog(error, req) }, 'the session could not be stored after the response');
       }
     });
   };

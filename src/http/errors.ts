@@ -3,6 +3,7 @@ import createError, { isHttpError } from 'http-errors';
 import { isCsrfError } from '../auth/csrf';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/availability';
 import type { OutageLog } from '../database/outages';
+import { errorForLog } from '../observability/scrub';
 import { RequestDeadlineError } from './deadline';
 import { wantsJson } from './fragments';
 
@@ -81,7 +82,7 @@ export function createErrorHandler({ outages }: { outages: OutageLog }): ErrorRe
       // Express destroy a socket the client may reuse.
       if (res.writableEnded) {
         if (isDatabaseUnavailable(error)) outages.note(error, 'after response');
-        else req.log.warn({ err: error }, 'error after the response was sent');
+        else req.log.warn({ err: errorForLog(error, req) }, 'error after the response was sent');
         return;
       }
       return next(error);
@@ -103,7 +104,7 @@ function renderError(error: unknown, req: Request, res: Response): void {
     (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
     (error as { statusCode?: unknown } | null)?.statusCode;
   const status = typeof given === 'number' && given >= 400 && given < 600 ? given : 500;
-  if (status >= 500) req.log.error({ err: error }, 'request failed');
+  if (status >= 500) req.log.error({ err: errorForLog(error, req) }, 'request failed');
   res.status(status);
   // If the error page itself cannot be rendered, say so in plain text rather than leak a trace.
   const render = (view: string, locals: Record<string, unknown>) =>

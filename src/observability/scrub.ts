@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import pino from 'pino';
 
 /** What replaces a value that must not leave the process. */
 export const FILTERED = '[Filtered]';
@@ -9,7 +10,8 @@ const SHORTEST_SECRET = 4;
 /** Headers whose values are credentials, or name something that usually is. */
 const SECRET_HEADER = /cookie|authori[sz]ation|token|secret|session|key|csrf/i;
 
-const EMAIL = /[^\s@"'<>()[\]]+@[^\s@"'<>()[\]]+\.[A-Za-z]{2,}/g;
+// The local part may be a value scrubbed already (a username that is also the address's start).
+const EMAIL = /(?:\[Filtered\]|[^\s@"'<>()[\]])+@[^\s@"'<>()[\]]+\.[A-Za-z]{2,}/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 function stringsIn(value: unknown, into: Set<string>, depth = 0): void {
@@ -87,4 +89,14 @@ export function scrubDeep<T>(value: T, secrets: readonly string[], depth = 0): T
     copy[scrubString(key, secrets)] = scrubDeep(item, secrets, depth + 1);
   }
   return copy as T;
+}
+
+/**
+ * An error as a log line may hold it: pino's usual fields (type, message, stack, a database
+ * error's detail and the like), with every value the request carried and every email address
+ * scrubbed out. A failed query's message can quote what was typed, as an error report's can.
+ */
+export function errorForLog(error: unknown, req: Request): unknown {
+  const fields = error instanceof Error ? pino.stdSerializers.err(error) : error;
+  return scrubDeep(fields, secretsOf(req));
 }

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { projectRoot } from '../../src/paths';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
+import { capturedLogger, type LogLine } from '../support/logs';
 import { createUser, csrfTokenFrom, sessionCookie, submitForm, type Agent } from '../support/session';
 import { startEnvelopeReceiver, type EnvelopeReceiver } from './envelope-receiver';
 
@@ -22,6 +23,7 @@ describe('error reports to Sentry', () => {
   let db: TestDatabase;
   let receiver: EnvelopeReceiver;
   let app: Express;
+  let logLines: LogLine[];
   let agent: Agent;
   let user: Awaited<ReturnType<typeof createUser>>;
   let mediaId: string;
@@ -31,16 +33,25 @@ describe('error reports to Sentry', () => {
   beforeAll(async () => {
     db = await createSeededDatabase();
     receiver = await startEnvelopeReceiver();
-    app = createTestApp(db.knex, { config: { sentryDsn: receiver.dsn, sentryRelease: RELEASE } });
+    const captured = capturedLogger();
+    logLines = captured.lines;
+    app = createTestApp(db.knex, {
+      logger: captured.logger,
+      config: { sentryDsn: receiver.dsn, sentryRelease: RELEASE },
+    });
     user = await createUser(db.knex);
     const media = await db.knex('media.media').orderBy('id').first<{ id: string }>('id');
     mediaId = media.id;
     await db.knex('interaction.user_media').insert({ user_id: user.id, media_id: mediaId, status: 'planning' });
     // Every later write to the list fails in the database: a real query error whose message
-    // quotes what was typed, as PostgreSQL's own messages do ('invalid input syntax: "..."').
+    // quotes what was typed, as PostgreSQL's own messages do ('invalid input syntax: "..."'), and
+    // the owner's email address.
     await db.knex.raw(`
       create function fail_list_writes() returns trigger language plpgsql as
-        $$ begin raise exception 'list writes are failing (notes: %)', new.notes; end $$;
+        $$ begin
+          raise exception 'list writes are failing (notes: %, owner: %)',
+            new.notes, (select email from users.users where id = new.user_id);
+        end $$;
       create trigger fail_list_writes before update on interaction.user_media
         for each row execute function fail_list_writes();
     `);
@@ -115,6 +126,16 @@ describe('error reports to Sentry', () => {
     }
     expect(raw).not.toMatch(/cookie/i);
     expect(raw).not.toMatch(/authorization/i);
+
+    // The log line of the same failure says what failed, with the same values scrubbed out.
+    const failure = logLines.find((line) => line.msg === 'request failed');
+    expect((failure?.err as { message?: string } | undefined)?.message).toContain(
+      'list writes are failing (notes: [Filtered], owner: [Filtered])',
+    );
+    const log = JSON.stringify(logLines);
+    for (const secret of [...Object.values(SECRETS), user.email, user.password, _csrf]) {
+      expect(log).not.toContain(secret);
+    }
   });
 
   it('never loads @sentry/node without SENTRY_DSN, nor prom-client without METRICS_TOKEN', () => {

@@ -90,4 +90,9 @@ describe('what an error report must not repeat', () => {
       `insert failed for "${FILTERED}" by ${FILTERED} (${FILTERED}), Bearer ${FILTERED}, cookie ${FILTERED}`,
     );
   });
+
+  it('leaves nothing of an email address whose local part is itself a secret', () => {
+    // "someone" (the username) goes first; the rest of the address must not stay behind.
+    expect(scrubString('owner: someone@mail.example.org.', secretsOf(req))).toBe(`owner: ${FILTERED}.`);
+  });
 });
