@@ -54,9 +54,18 @@ function answerUnavailable(req: Request, res: Response): void {
   res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.setHeader('Cache-Control', 'no-store');
   if (wantsJson(req)) {
-    res.json({
-      error: { code: 'unavailable', message: 'The service is briefly unavailable. Try again in a few seconds.' },
-    });
+    const detail = 'The service is briefly unavailable. Try again in a few seconds.';
+    // A problem document (RFC 9457). `error` is the shape the API's other errors have today, kept
+    // as an extension member so a client that reads it keeps working.
+    res.type('application/problem+json').send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail,
+        error: { code: 'unavailable', message: detail },
+      }),
+    );
     return;
   }
   const locals = { title: 'Back in a moment', page: 'error', retryUrl: retryUrl(req) };

@@ -89,7 +89,14 @@ describe('the app with its database unreachable', () => {
     const api = await request(app).get('/api/media/00000000-0000-4000-8000-000000000000/relationships');
     expect(api.status).toBe(503);
     expect(api.headers['retry-after']).toMatch(/^\d+$/);
-    expect(api.body).toEqual({ error: { code: 'unavailable', message: expect.stringContaining('Try again') } });
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json; charset=utf-8$/);
+    expect(JSON.parse(api.text)).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: expect.stringContaining('Try again'),
+      error: { code: 'unavailable', message: expect.stringContaining('Try again') },
+    });
 
     const post = await request(app)
       .post('/list')
