@@ -444,9 +444,18 @@ export class EmbeddedPostgres {
       await this.stop();
       return;
     }
-    fs.writeFileSync(EmbeddedPostgres.files(this.options.clusterDir).owner, `${process.pid}\n`);
-    this.options.logger.info({ attempt, startMs: Date.now() - started }, 'the embedded PostgreSQL is running again');
     this.superviseChild();
+    try {
+      fs.writeFileSync(EmbeddedPostgres.files(this.options.clusterDir).owner, `${process.pid}\n`);
+    } catch (error) {
+      // The server runs and is watched again; only the note for `npm run` tools is missing (a
+      // full disk, say), and a throw here would end the app over it.
+      this.options.logger.warn(
+        { err: { message: (error as Error).message } },
+        'could not note this process as the embedded PostgreSQL’s owner',
+      );
+    }
+    this.options.logger.info({ attempt, startMs: Date.now() - started }, 'the embedded PostgreSQL is running again');
   }
 
   /** The server's process id, while it runs (for tests that kill it). */
