@@ -26,16 +26,19 @@ function isUnavailableState(code: string): boolean {
   return code.startsWith('08') || /^57P0[1-5]$/.test(code) || code === '53300';
 }
 
-/** pg's own messages for a connection that died or never came up; they carry no code. */
+/**
+ * pg's own messages for a connection that died or never came up; they carry no code. Knex puts
+ * the failed statement before the message ("select ... - Connection terminated unexpectedly").
+ */
 const CONNECTION_MESSAGES = [
-  /^Connection terminated/,
-  /^Client has encountered a connection error/,
-  /^Client was closed and is not queryable/,
-  /^timeout exceeded when trying to connect/,
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Client was closed and is not queryable',
+  'timeout exceeded when trying to connect',
   // pg's own connect timeout (connectionTimeoutMillis), and a connection it then gave up on.
-  /^timeout expired$/,
-  /^Connection terminated due to connection timeout/,
-];
+  'timeout expired$',
+  'Connection terminated due to connection timeout',
+].map((start) => new RegExp(`(?:^| - )${start}`));
 
 /** True when the error says the database could not be reached, not that a query was wrong. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {

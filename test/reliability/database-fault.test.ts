@@ -142,6 +142,17 @@ describe('the app while its database is killed and comes back', () => {
       downMs: backAt - killedAt,
       recoveryMs: recoveredAt === undefined ? 'never' : recoveredAt - backAt,
       acknowledgedWrites: [...acknowledged.values()].reduce((sum, ids) => sum + ids.length, 0),
+      // What the app logged as an error (a 500 says why here).
+      errorsLogged: tally(
+        server.stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{') && (JSON.parse(line) as { level: number }).level >= 50)
+          .map((line) => {
+            const entry = JSON.parse(line) as { msg: string; err?: { type?: string; code?: string; message?: string } };
+            // The end of a failed query's message is the database's own words.
+            return `${entry.msg}: ${entry.err?.type ?? ''} ${entry.err?.code ?? ''} ${entry.err?.message?.slice(-200) ?? ''}`;
+          }),
+      ),
     };
     process.stdout.write(`database fault test: ${JSON.stringify(figures, null, 2)}\n`);
 

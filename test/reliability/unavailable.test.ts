@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import * as cheerio from 'cheerio';
 import request from 'supertest';
 import { isDatabaseUnavailable } from '../../src/database/availability';
@@ -25,6 +26,10 @@ describe('telling an unreachable database from other errors', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code: '57P03' }))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code: '08006' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // Knex puts the statement before pg's message.
+    expect(isDatabaseUnavailable(new Error('select "id" from "users" - Connection terminated unexpectedly'))).toBe(
+      true,
+    );
     expect(isDatabaseUnavailable(Object.assign(new Error('Knex: Timeout'), { name: 'KnexTimeoutError' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('wrapped', { cause: refused }))).toBe(true);
     // pg's connect timeout, when a server accepts the connection but never answers it.
@@ -36,6 +41,71 @@ describe('telling an unreachable database from other errors', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('unique'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
+  });
+});
+
+describe('a connection cut in the middle of a query', () => {
+  let db: TestDatabase;
+  let proxy: net.Server;
+  const sockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    db = await createSeededDatabase();
+    // A TCP relay to the test server, so the test can cut the app's connections as a crashed
+    // server or a dropped network does: no error message from PostgreSQL, the socket just ends.
+    const target = new URL(db.url);
+    proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
+    await db.drop();
+  });
+
+  it('is an outage, though Knex puts the statement before pg’s message, and the page is a 503', async () => {
+    const url = new URL(db.url);
+    url.host = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const knex = createKnex(url.toString(), { poolMax: 2 });
+    try {
+      const cutWhileRunning = async <T>(running: Promise<T>) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (const socket of sockets) socket.destroy();
+        return running;
+      };
+      // (then() sends it: a Knex query starts only when something waits for it.)
+      const running = knex.raw('select pg_sleep(2)').then((result: unknown) => result);
+      const error = await cutWhileRunning(running).catch((caught: unknown) => caught);
+      expect((error as Error).message).toMatch(/^select pg_sleep\(2\) - Connection terminated unexpectedly$/);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+
+      // A page whose statement is cut the same way: the catalog waits on a lock the test holds.
+      const app = createTestApp(knex);
+      const holder = await db.knex.transaction();
+      try {
+        await holder.raw('lock table media.media_types in access exclusive mode');
+        const page = await cutWhileRunning(
+          request(app)
+            .get('/catalog')
+            .then((response) => response),
+        );
+        expect(page.status).toBe(503);
+        expect(page.headers['retry-after']).toMatch(/^\d+$/);
+      } finally {
+        await holder.rollback();
+      }
+    } finally {
+      await knex.destroy();
+    }
   });
 });
 
