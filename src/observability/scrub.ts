@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import pino from 'pino';
 
 /** What replaces a value that must not leave the process. */
 export const FILTERED = '[Filtered]';
@@ -92,11 +91,26 @@ export function scrubDeep<T>(value: T, secrets: readonly string[], depth = 0): T
 }
 
 /**
- * An error as a log line may hold it: pino's usual fields (type, message, stack, a database
- * error's detail and the like), with every value the request carried and every email address
- * scrubbed out. A failed query's message can quote what was typed, as an error report's can.
+ * An error as a log line may hold it: a copy of the same class (so the log names its type as for
+ * any error), its message, stack and other fields (a database error's detail, say) and its cause
+ * with every value the request carried and every email address scrubbed out. A failed query's
+ * message can quote what was typed, as an error report's can.
  */
 export function errorForLog(error: unknown, req: Request): unknown {
-  const fields = error instanceof Error ? pino.stdSerializers.err(error) : error;
-  return scrubDeep(fields, secretsOf(req));
+  return scrubbedError(error, secretsOf(req));
+}
+
+function scrubbedError(error: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 4) return scrubDeep(error, secrets);
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    Object.defineProperty(copy, key, {
+      value: key === 'cause' ? scrubbedError(value, secrets, depth + 1) : scrubDeep(value, secrets),
+      enumerable: Object.getOwnPropertyDescriptor(error, key)?.enumerable ?? true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
 }

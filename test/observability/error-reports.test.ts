@@ -129,6 +129,8 @@ describe('error reports to Sentry', () => {
 
     // The log line of the same failure says what failed, with the same values scrubbed out.
     const failure = logLines.find((line) => line.msg === 'request failed');
+    // Named by its class, with PostgreSQL's code, as an error logged whole would be.
+    expect(failure?.err).toMatchObject({ type: 'DatabaseError', code: 'P0001' });
     expect((failure?.err as { message?: string } | undefined)?.message).toContain(
       'list writes are failing (notes: [Filtered], owner: [Filtered])',
     );
