@@ -1,6 +1,15 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
 import type { Status } from '../users/queries';
+import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
+import {
+  buildSearchPlan,
+  COMPLETIONS,
+  CORRECTIONS,
+  searchWords,
+  type LookedUpWord,
+  type SearchPlan,
+} from './search-plan';
 import { MAX_ROWS, PAGE_SIZE, type CatalogQuery } from './validation';
 
 export interface CatalogRow {
@@ -69,79 +78,15 @@ export function vocabularyColumns(genres: boolean): string {
       coalesce(${genreList}, '[]') as genres`;
 }
 
-/** How many catalog words a typo may stand for. */
-const CORRECTIONS = 3;
-
 /**
- * A typed word stands for the catalog words it starts, spelled out, when there are at most this
- * many: the GIN index then looks each one up (and can skip through a common word to a rare one's
- * titles), where a prefix makes it gather every matching word's titles first ("star:* & wars:*"
- * took 7 ms on a million titles, "star & wars" 0.4). A shorter prefix stays a prefix.
- */
-const COMPLETIONS = 64;
-
-/** One typed word: the catalog words that stand for it and how many titles use them. */
-export interface SearchTerm {
-  typed: string;
-  /** The catalog words it stands for; null when it starts more than COMPLETIONS of them. */
-  words: string[] | null;
-  /** How many titles use those words (an upper bound of the titles it matches; counted per word). */
-  titles: number;
-}
-
-/** What a search looks for: the tsquery titles must match, and the words it was made of. */
-export interface SearchPlan {
-  /** In tsquery syntax, lexemes quoted: pass it as `?::tsquery`. */
-  tsquery: string;
-  terms: SearchTerm[];
-}
-
-/**
- * The longest word PostgreSQL keeps in a tsvector, in bytes: a longer one is in no title, and in a
- * tsquery it is an error.
- */
-const LONGEST_LEXEME_BYTES = 2047;
-
-/**
- * "Harry Pot!" → ["harry", "pot"]: the words typed, unaccented and lower-case, letters and digits
- * only. A word no title can hold is left out: NFKD can make a short text long ("㍿" is "株式会社").
- */
-export function searchWords(text: string): string[] {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((word) => word && Buffer.byteLength(word) <= LONGEST_LEXEME_BYTES)
-    .slice(0, 12);
-}
-
-/** A lexeme as tsquery syntax writes it: quoted, with its quotes and backslashes doubled. */
-export function quotedLexeme(word: string): string {
-  return `'${word.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-interface CatalogWord {
-  word: string;
-  titles: number;
-}
-
-/** A tsquery that matches any of `alternatives` (tsquery text each). */
-function anyOf(alternatives: string[]): string {
-  return alternatives.length > 1 ? `(${alternatives.join(' | ')})` : alternatives[0]!;
-}
-
-/**
- * The search for what was typed: every word must start a word of the title, original title or
- * creators ("harry pot" → "harry:* & pot:*", with each prefix spelled out as the catalog words it
- * starts when they are few). A word of three letters or more that starts no word in the catalog
- * is a typo: it stands for the nearest catalog words instead ("godfathr" → "(godfathr:* |
- * godfather | godfathers)"). Null when nothing searchable was typed.
+ * The search for what was typed (see buildSearchPlan), once the catalog's word list has said, for
+ * each word, which words it starts and, for a word of three letters or more that starts none, the
+ * nearest. Null when nothing searchable was typed.
  */
 export async function planSearch(knex: Knex, text: string): Promise<SearchPlan | null> {
   const typedWords = searchWords(text);
   if (typedWords.length === 0) return null;
-  const { rows } = await knex.raw<{ rows: { typed: string; completions: CatalogWord[]; nearest: CatalogWord[] }[] }>(
+  const { rows } = await knex.raw<{ rows: LookedUpWord[] }>(
     `select w.word as typed, coalesce(c.completions, '[]') as completions,
             -- Only a word that starts none is a typo.
             case when length(w.word) < 3 or c.completions is not null
@@ -160,22 +105,7 @@ export async function planSearch(knex: Knex, text: string): Promise<SearchPlan |
       order by w.n`,
     [typedWords],
   );
-  const terms: SearchTerm[] = [];
-  const parts: string[] = [];
-  for (const { typed, completions, nearest } of rows) {
-    const prefix = `${quotedLexeme(typed)}:*`;
-    const spelled = completions.length > 0 && completions.length <= COMPLETIONS;
-    const found = completions.length > 0 ? completions : nearest;
-    // Rarest first: the order media.search_terms reads them in (see readFromTerms).
-    const byTitles = [...found].sort((a, b) => Number(a.titles) - Number(b.titles) || (a.word < b.word ? -1 : 1));
-    const words = completions.length > COMPLETIONS ? null : byTitles.map((entry) => entry.word);
-    terms.push({ typed, words, titles: found.reduce((sum, entry) => sum + Number(entry.titles), 0) });
-    const alternatives = spelled
-      ? found.map((entry) => quotedLexeme(entry.word))
-      : [prefix, ...nearest.map((entry) => quotedLexeme(entry.word))];
-    parts.push(anyOf(alternatives));
-  }
-  return { tsquery: parts.join(' & '), terms };
+  return buildSearchPlan(rows);
 }
 
 /** The tsquery of what was typed (see planSearch), or null when nothing searchable was typed. */
@@ -213,81 +143,11 @@ function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.
   return base;
 }
 
-const MATCHES_WORDS = 'm.search_vector @@ ?::tsquery';
-
 /** The filtered, searched set of titles, before ordering and paging. */
 function matching(knex: Knex, query: CatalogQuery, userId: string | null, tsquery: string | null): Knex.QueryBuilder {
   const base = filtered(knex, query, userId);
   if (query.q) base.whereRaw(tsquery ? MATCHES_WORDS : 'false', tsquery ? [tsquery] : []);
   return base;
-}
-
-/**
- * A search sorted by relevance ranks a bounded set: the first RANKED_CANDIDATES matches the
- * full-text index gives. When there are more, the count says so, and a narrower search is the
- * better answer than ranking a hundred thousand titles that all contain "the". Reading and
- * ranking a candidate costs a few microseconds, so 500 (ten pages) is the bound: 1,000 took twice
- * as long for pages nobody reads past the first few of.
- */
-export const RANKED_CANDIDATES = 500;
-
-/** Titles that are, or start with, exactly what was typed (accents and case aside). */
-const TITLE_CANDIDATES = 50;
-const TYPED = 'lower(media.immutable_unaccent(?))';
-// The title unaccented and in lower case, stored (migration 20261203000100_title_key).
-const TITLE_KEY = 'm.title_key';
-
-/**
- * How well a title matches, highest first, from tests that cost about a microsecond each (what was
- * typed, accents and case aside): the title is exactly it (4), starts with it (2), holds it as one
- * run (1); every word searched for is in the title itself, not only in the original title or the
- * creators (0.5); then shorter titles first (under 0.25). The ranking used before, ts_rank plus
- * pg_trgm's word_similarity, cost about 9 µs a candidate and so most of a broad search's time,
- * and told little more: every candidate already holds every word.
- */
-const RELEVANCE = `(4 * (${TITLE_KEY} = ${TYPED})::int
-    + 2 * (${TITLE_KEY} ^@ ${TYPED})::int
-    + (strpos(${TITLE_KEY}, ${TYPED}) > 0)::int
-    + 0.5 * (m.search_vector @@ ?::tsquery)::int
-    + 0.25 / (1 + length(${TITLE_KEY})))::float8`;
-
-/** The search's tsquery with every word held to the title's own (weight A). */
-export function titleQuery({ terms }: SearchPlan): string {
-  return terms
-    .map(({ typed, words }) => {
-      const alternatives = words?.length
-        ? words.map((word) => `${quotedLexeme(word)}:A`)
-        : [`${quotedLexeme(typed)}:*A`];
-      return anyOf(alternatives);
-    })
-    .join(' & ');
-}
-
-/**
- * Titles read from media.search_terms instead of the GIN index: when the search has one word and
- * no filter (every title read is a match, so it reads RANKED_CANDIDATES + 1 of them at most), or
- * when its rarest word is in at most this many titles (each read title is checked against the rest
- * of the search and the filters: about 2 µs each). Otherwise the GIN index intersects the words.
- */
-export const PROBED_TITLES = 2_000;
-
-/** The word whose titles a search reads from media.search_terms, or null for the GIN index. */
-export function termToRead(query: CatalogQuery, terms: SearchTerm[]): SearchTerm | null {
-  // A list filter keeps a user's few hundred titles out of a million: the GIN index is the way.
-  if (query.list) return null;
-  const filtered =
-    query.types.length > 0 ||
-    query.classes.length > 0 ||
-    query.genres.length > 0 ||
-    query.from !== null ||
-    query.to !== null;
-  // One word alone is read however common: even a prefix of thousands of words ("th", typed on
-  // the way to "the thing") reads its first titles and stops.
-  if (terms.length === 1 && !filtered) return terms[0]!;
-  const spelled = terms.filter((term) => term.words !== null);
-  if (spelled.length === 0) return null;
-  const rarest = spelled.reduce((best, term) => (term.titles < best.titles ? term : best));
-  return rarest.titles <= PROBED_TITLES ? rarest : null;
 }
 
 async function searchByRelevance(
@@ -296,22 +156,7 @@ async function searchByRelevance(
   userId: string | null,
   plan: SearchPlan,
 ): Promise<CatalogPage> {
-  const { tsquery } = plan;
-  // Each candidate is ranked where it is first read; only the page's 50 are read again whole.
-  const rank = knex.raw(`${RELEVANCE} as rank`, [query.q, query.q, query.q, titleQuery(plan)]);
-  const term = termToRead(query, plan.terms);
-  const words = term
-    ? readFromTerms(knex, query, userId, plan, term, rank)
-    : readFromIndex(knex, query, userId, tsquery, rank);
-  // The index gives word matches in no useful order, so the title typed exactly (or its start)
-  // joins them from its own index: "It" is found among a hundred thousand "it…" words.
-  const titled = filtered(knex, query, userId)
-    .select('m.id', 'm.title', rank)
-    .whereRaw(`${TITLE_KEY} ~>=~ ${TYPED} and ${TITLE_KEY} ~<~ (${TYPED} || chr(1114111))`, [query.q, query.q])
-    // In the index's own (byte) order, so the scan stops at the limit instead of sorting every
-    // title that starts with a common word.
-    .orderByRaw(`${TITLE_KEY} using ~<~`)
-    .limit(TITLE_CANDIDATES);
+  const { wordMatches, titleMatches } = relevanceCandidates(knex, query, plan, () => filtered(knex, query, userId));
   const ranked = knex('candidates')
     .select('id', 'title', 'rank')
     .orderByRaw('rank desc, title, id')
@@ -330,7 +175,7 @@ async function searchByRelevance(
           candidates as (select id, title, rank from word_matches union select id, title, rank from title_matches)
      select coalesce((select json_agg(r) from ? as r), '[]') as rows, (select count(*) from candidates) as total,
             (select count(*) from word_matches) as "wordCount", ${vocabularyColumns(true)}`,
-    [words, titled, page],
+    [wordMatches, titleMatches, page],
   );
   const [found] = rows;
   if (!found) throw new Error('the search query returned no row');
@@ -341,95 +186,6 @@ async function searchByRelevance(
     capped,
     vocabulary: vocabularyOf(found),
   };
-}
-
-/**
- * The full-text index in parts (migration 20261203000200_search_buckets): part k holds the titles
- * whose id's last byte ends in k. The expression is the indexes' own, so each part's query reads
- * its index.
- */
-const SEARCH_PARTS = 8;
-const searchPart = (part: number) => `(get_byte(uuid_send(m.id), 15) & ${SEARCH_PARTS - 1}) = ${part}`;
-
-/**
- * The first RANKED_CANDIDATES + 1 word matches the GIN index gives (in no useful order), asked part
- * by part: PostgreSQL reads the parts one after another and stops at the limit, so a search with
- * thousands of matches reads the index of the few parts that hold the first 501.
- */
-function readFromIndex(
-  knex: Knex,
-  query: CatalogQuery,
-  userId: string | null,
-  tsquery: string,
-  rank: Knex.Raw,
-): Knex.Raw {
-  const parts = Array.from({ length: SEARCH_PARTS }, (_, part) =>
-    filtered(knex, query, userId)
-      .select('m.id', 'm.title', rank)
-      .whereRaw(MATCHES_WORDS, [tsquery])
-      .whereRaw(searchPart(part)),
-  );
-  return knex.raw(`(${parts.map(() => '(?)').join(' union all ')} limit ?)`, [...parts, RANKED_CANDIDATES + 1]);
-}
-
-/**
- * The first RANKED_CANDIDATES + 1 word matches read through one typed word's titles in
- * media.search_terms, in its key's order (the title's own words first, shorter titles first).
- * Each title is looked up by id and kept when it matches the whole search and the filters, and
- * only once (a title with both "dragon" and "dragons" is kept under one of them).
- */
-function readFromTerms(
-  knex: Knex,
-  query: CatalogQuery,
-  userId: string | null,
-  { tsquery, terms }: SearchPlan,
-  term: SearchTerm,
-  rank: Knex.Raw,
-): Knex.QueryBuilder {
-  const probe = filtered(knex, query, userId).select('m.id', 'm.title', rank).whereRaw('m.id = t.media_id').limit(1);
-  // A title read under the only typed word matches the search: only a search of several words
-  // checks the others.
-  if (terms.length > 1) probe.whereRaw(MATCHES_WORDS, [tsquery]);
-  // Each lateral subquery has an ORDER BY or a LIMIT, so PostgreSQL keeps it a nested loop that
-  // the outer LIMIT stops, instead of joining every title of a common word first.
-  const page = knex
-    .queryBuilder()
-    .select('p.id', 'p.title', 'p.rank')
-    .limit(RANKED_CANDIDATES + 1);
-  if (term.words === null) {
-    // A prefix of more words than are worth spelling out: its words in byte order, one range of
-    // the key (the column's collation is "C"). A title is kept under the first of its words that
-    // the prefix starts.
-    probe.whereRaw(
-      `not exists (select 1 from unnest(tsvector_to_array(m.search_vector)) as l(word)
-                    where l.word ~>=~ ? and l.word ~<~ t.word)`,
-      [term.typed],
-    );
-    return page.from(
-      knex.raw(
-        `(select word, media_id from media.search_terms s
-           where s.word >= ? and s.word < (? || chr(1114111))
-           order by s.word, s.place, s.media_id) t
-         cross join lateral ? p`,
-        [term.typed, term.typed, probe],
-      ),
-    );
-  }
-  // The words it stands for one after another, rarest first, so a common one does not crowd out
-  // the rare ones; a title is kept under the first of them it has.
-  const words = term.words;
-  const earlier = words.map((_, index) => (index === 0 ? null : words.slice(0, index).map(quotedLexeme).join(' | ')));
-  probe.whereRaw('(d.earlier is null or not m.search_vector @@ d.earlier)');
-  return page.from(
-    knex.raw(
-      `unnest(?::text[], ?::tsquery[]) with ordinality as d(word, earlier, n)
-       cross join lateral (select media_id from media.search_terms s where s.word = d.word
-                            order by s.place, s.media_id) t
-       cross join lateral ? p`,
-      // (Knex's types take no null inside an array binding; pg sends it as NULL.)
-      [words, earlier as string[], probe],
-    ),
-  );
 }
 
 /** The vocabulary columns of a statement's row. */
@@ -497,13 +253,14 @@ export interface CatalogPage {
 }
 
 /**
- * One page of the catalog and the number of matches, in SQL: full-text search (prefixes) or,
- * for typos, trigram word similarity on the unaccented title, ranked by relevance when searching;
- * filters and sorts on indexed columns. With a viewer, each row carries their status.
+ * One page of the catalog and the number of matches, in SQL: filters and sorts on indexed
+ * columns; a search matches every word typed as a prefix (a typo also as the nearest catalog
+ * words: search-plan.ts) and, sorted by relevance, ranks a bounded set of candidates
+ * (candidate-queries.ts). With a viewer, each row carries their status.
  *
- * The page, its count and the filters' names come back from one statement,
- * as JSON: on two cores a round trip costs about as much as the page's SQL itself, in Node and in
- * PostgreSQL alike. (A search first corrects its typos against the catalog's words.)
+ * The page, its count and the filters' names come back from one statement, as JSON: on two cores
+ * a round trip costs about as much as the page's SQL itself, in Node and in PostgreSQL alike. (A
+ * search first looks its words up in the catalog's word list.)
  */
 export async function searchCatalog(knex: Knex, query: CatalogQuery, userId: string | null): Promise<CatalogPage> {
   const plan = query.q ? await planSearch(knex, query.q) : null;

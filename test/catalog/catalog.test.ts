@@ -1,16 +1,9 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
-import {
-  planSearch,
-  PROBED_TITLES,
-  quotedLexeme,
-  RANKED_CANDIDATES,
-  searchCatalog,
-  searchQuery,
-  searchWords,
-  termToRead,
-} from '../../src/catalog/queries';
+import { RANKED_CANDIDATES } from '../../src/catalog/candidate-queries';
+import { planSearch, searchCatalog, searchQuery } from '../../src/catalog/queries';
+import { PROBED_TITLES, quotedLexeme, searchWords, termToRead } from '../../src/catalog/search-plan';
 import { catalogUrl, parseCatalogQuery, PAGE_SIZE } from '../../src/catalog/validation';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
-import { PROBED_TITLES } from '../../src/catalog/queries';
+import { PROBED_TITLES } from '../../src/catalog/search-plan';
 import { PAGE_SIZE } from '../../src/catalog/validation';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
