@@ -12,5 +12,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
+  // Tests within a file run in a new order each time (the seed is printed; --seed=N repeats a
+  // run), so a test that leans on another's leftovers fails here rather than in a later change.
+  randomize: true,
+  showSeed: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -10,6 +10,8 @@ module.exports = {
   testMatch: ['**/*.e2e.ts'],
   roots: ['<rootDir>/test/e2e'],
   maxWorkers: 1,
+  // In file order: the accessibility suite's last test compares the titles its page tests found.
+  randomize: false,
   globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
   reporters: [...base.reporters, '<rootDir>/test/e2e/support/weight-reporter.js'],
   testTimeout: 180_000,
