@@ -27,18 +27,21 @@ function isUnavailableState(code: string): boolean {
 }
 
 /**
- * pg's own messages for a connection that died or never came up; they carry no code. Knex puts
- * the failed statement before the message ("select ... - Connection terminated unexpectedly").
+ * pg's own messages for a connection that died or never came up, whole. They carry no code (an
+ * error from PostgreSQL always has one), and Knex puts the failed statement, values filled in,
+ * before them ("select ... - Connection terminated unexpectedly"): only the end of the message is
+ * pg's, so only a code-less error whose message ends with one of these is taken for an outage.
  */
 const CONNECTION_MESSAGES = [
   'Connection terminated',
-  'Client has encountered a connection error',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
   'timeout exceeded when trying to connect',
-  // pg's own connect timeout (connectionTimeoutMillis), and a connection it then gave up on.
-  'timeout expired$',
-  'Connection terminated due to connection timeout',
-].map((start) => new RegExp(`(?:^| - )${start}`));
+  // pg's own connect timeout (connectionTimeoutMillis), when a server accepts but never answers.
+  'timeout expired',
+].map((whole) => new RegExp(`(?:^| - )${whole}$`));
 
 /** True when the error says the database could not be reached, not that a query was wrong. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
@@ -52,7 +55,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   };
   if (name === 'KnexTimeoutError') return true;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || isUnavailableState(code))) return true;
-  if (typeof message === 'string' && CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  if (code === undefined && typeof message === 'string' && CONNECTION_MESSAGES.some((pattern) => pattern.test(message)))
+    return true;
   // Node's happy-eyeballs connect gives an AggregateError with one error per address tried.
   if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
   return isDatabaseUnavailable(cause, depth + 1);

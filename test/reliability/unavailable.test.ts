@@ -40,6 +40,12 @@ describe('telling an unreachable database from other errors', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('syntax error'), { code: '42601' }))).toBe(false);
     expect(isDatabaseUnavailable(Object.assign(new Error('unique'), { code: '23505' }))).toBe(false);
     expect(isDatabaseUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
+    // Knex fills the values into the statement before pg's message: what was typed is no outage.
+    const cancelled = "select 1 where q = 'x - Connection terminated' - canceling statement due to statement timeout";
+    expect(isDatabaseUnavailable(Object.assign(new Error(cancelled), { code: '57014' }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error("select 'x - Connection terminated unexpectedly, said the note'"))).toBe(
+      false,
+    );
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });
 });
