@@ -7,10 +7,9 @@ import { RATING_SCALES } from '../list/rules';
 import { hashPassword } from '../users/passwords';
 import {
   DEFAULT_RATING_SCALE,
-  deleteSessionsOfUser,
   deleteUser,
   RATING_SCALE_NAMES,
-  updatePasswordHash,
+  replacePasswordEndingSessions,
   updateProfileVisibility,
   updateRatingScale,
   updateTheme,
@@ -111,8 +110,8 @@ export function changePassword(knex: Knex): RequestHandler {
       return renderSettings(req, res, 422, { new_password: 'Password must not be your username' });
     }
     if (!(await confirmPassword(knex, req, res, 'current_password', form.value.current_password))) return;
-    await updatePasswordHash(knex, user.id, await hashPassword(form.value.new_password));
-    const ended = (await deleteSessionsOfUser(knex, user.id)) - 1;
+    const passwordHash = await hashPassword(form.value.new_password);
+    const ended = (await replacePasswordEndingSessions(knex, user.id, passwordHash)) - 1;
     req.login(user, (error) => {
       if (error) return next(error);
       req.session.signedInAt = Date.now();

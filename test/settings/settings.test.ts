@@ -67,6 +67,39 @@ describe('settings', () => {
   });
 
   describe('changing the password', () => {
+    it('changes nothing when the other sessions cannot be ended: the new password and the sign-outs go together', async () => {
+      const user = await createUser(db.knex);
+      const phone = await signedInAgent(app, user);
+      const laptop = await signedInAgent(app, user);
+      expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
+      // Ending this user's sessions fails in the database, after the new hash would be written.
+      await db.knex.raw(`
+        create function refuse_session_deletes() returns trigger language plpgsql as
+          $$ begin raise exception 'sessions cannot be deleted just now'; end $$;
+        create trigger refuse_session_deletes before delete on auth.sessions for each row
+          when (old.sess -> 'passport' ->> 'user' = '${user.id}') execute function refuse_session_deletes();
+      `);
+      try {
+        const response = await submitForm(laptop, '/settings', '/settings/password', {
+          current_password: user.password,
+          new_password: 'a brand new passphrase',
+          confirm_password: 'a brand new passphrase',
+        });
+        expect(response.status).toBe(500);
+      } finally {
+        await db.knex.raw(
+          'drop trigger refuse_session_deletes on auth.sessions; drop function refuse_session_deletes()',
+        );
+      }
+      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
+      expect(
+        cheerio
+          .load((await phone.get('/')).text)('.signed-in-as')
+          .text(),
+      ).toContain(user.username);
+    });
+
     it('asks for the current password, changes it, and ends the user’s other sessions', async () => {
       const user = await createUser(db.knex);
       const phone = await signedInAgent(app, user);
