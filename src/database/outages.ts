@@ -10,12 +10,19 @@ export interface OutageLog {
   stop(): void;
 }
 
-/** What of an error is worth a log line: its code and message, never its stack or parameters. */
+/**
+ * What of an error is worth a log line: its code and the driver's or server's own words, never
+ * its stack or parameters. Knex puts the failed statement, values filled in, before the message
+ * ("select ... where email = '...' - Connection terminated unexpectedly"): only what follows its
+ * last " - " is kept.
+ */
 function describe(error: unknown): { code?: string; message: string } {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  const statementEnds = text.lastIndexOf(' - ');
   return {
     ...(typeof code === 'string' ? { code } : {}),
-    message: typeof message === 'string' ? message.slice(0, 300) : String(error),
+    message: (statementEnds === -1 ? text : text.slice(statementEnds + 3)).slice(0, 300),
   };
 }
 

@@ -132,6 +132,18 @@ describe('the outage log', () => {
     expect(lines[2]!.msg).toBe('database outage over: no failures for an interval');
     outages.stop();
   });
+
+  it('keeps pg’s words of a failed statement, not the statement with its values', () => {
+    const { logger, lines } = capturedLogger();
+    const outages = createOutageLog(logger, 50);
+    outages.note(
+      new Error(`select "id" from "users" where "email" = 'someone@example.org' - Connection terminated unexpectedly`),
+      'POST /login',
+    );
+    outages.stop();
+    expect(lines[0]).toMatchObject({ cause: { message: 'Connection terminated unexpectedly' } });
+    expect(JSON.stringify(lines)).not.toContain('someone@example.org');
+  });
 });
 
 describe('the app with its database unreachable', () => {
