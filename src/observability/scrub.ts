@@ -78,39 +78,60 @@ export function scrubString(text: string, secrets: readonly string[]): string {
   return scrubbed.replace(EMAIL, FILTERED).replace(BEARER, `$1 ${FILTERED}`);
 }
 
-/** A copy of any JSON-like value with every string scrubbed (keys too: they can hold values). */
-export function scrubDeep<T>(value: T, secrets: readonly string[], depth = 0): T {
+/**
+ * A copy of any JSON-like value with every string scrubbed (keys too: they can hold values). An
+ * object met a second time (a cycle, or one shared) is not walked again.
+ */
+export function scrubDeep<T>(value: T, secrets: readonly string[], depth = 0, seen = new WeakSet<object>()): T {
   if (typeof value === 'string') return scrubString(value, secrets) as T;
   if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets, depth + 1)) as T;
+  if (seen.has(value)) return '[Seen]' as T;
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets, depth + 1, seen)) as T;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    copy[scrubString(key, secrets)] = scrubDeep(item, secrets, depth + 1);
+    copy[scrubString(key, secrets)] = scrubDeep(item, secrets, depth + 1, seen);
   }
   return copy as T;
 }
 
 /**
- * An error as a log line may hold it: a copy of the same class (so the log names its type as for
- * any error), its message, stack and other fields (a database error's detail, say) and its cause
- * with every value the request carried and every email address scrubbed out. A failed query's
- * message can quote what was typed, as an error report's can.
+ * An error as a log line may hold it: its message, stack and fields (a database error's code and
+ * detail, say), its cause and the errors it gathers, with every value the request carried and
+ * every email address scrubbed out. A failed query's message can quote what was typed, as an
+ * error report's can. An error that cannot be read is logged as that, never thrown from here.
  */
 export function errorForLog(error: unknown, req: Request): unknown {
   return scrubbedError(error, secretsOf(req));
 }
 
-function scrubbedError(error: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (!(error instanceof Error) || depth > 4) return scrubDeep(error, secrets);
-  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
-  for (const key of Object.getOwnPropertyNames(error)) {
-    const value = (error as unknown as Record<string, unknown>)[key];
-    Object.defineProperty(copy, key, {
-      value: key === 'cause' ? scrubbedError(value, secrets, depth + 1) : scrubDeep(value, secrets),
-      enumerable: Object.getOwnPropertyDescriptor(error, key)?.enumerable ?? true,
-      writable: true,
-      configurable: true,
-    });
+/** An Error, or one made in another realm (a DOMException, say): a message and a stack. */
+function isErrorLike(value: unknown): value is Error {
+  if (value instanceof Error) return true;
+  try {
+    const { message, stack } = (value ?? {}) as { message?: unknown; stack?: unknown };
+    return typeof message === 'string' && typeof stack === 'string';
+  } catch {
+    return false;
   }
-  return copy;
+}
+
+function scrubbedError(error: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (!isErrorLike(error) || depth > 4) return scrubDeep(error, secrets);
+  const inner = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(inner) : scrubbedError(value, secrets, depth + 1);
+  try {
+    const copy = new Error(scrubString(String(error.message), secrets)) as Error & Record<string, unknown>;
+    // pino names an error's type after its constructor: the original's, so the log says DatabaseError.
+    Object.defineProperty(copy, 'constructor', { value: error.constructor, enumerable: false });
+    copy.name = error.name;
+    copy.stack = typeof error.stack === 'string' ? scrubString(error.stack, secrets) : undefined;
+    for (const [key, value] of Object.entries(error)) copy[key] = inner(value);
+    if ('cause' in error) copy.cause = inner(error.cause);
+    const { errors } = error as { errors?: unknown };
+    if (Array.isArray(errors)) copy.errors = inner(errors);
+    return copy;
+  } catch {
+    return { message: 'an error that could not be read for the log' };
+  }
 }

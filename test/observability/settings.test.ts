@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { loadConfig } from '../../src/config';
 import { resolveRelease } from '../../src/observability/error-reports';
-import { FILTERED, scrubString, secretsOf } from '../../src/observability/scrub';
+import pino from 'pino';
+import { errorForLog, FILTERED, scrubString, secretsOf } from '../../src/observability/scrub';
 
 describe('observability settings', () => {
   it('leaves error reports and metrics off when nothing is set, and files reports under NODE_ENV', () => {
@@ -89,6 +90,44 @@ describe('what an error report must not repeat', () => {
     expect(scrubbed).toBe(
       `insert failed for "${FILTERED}" by ${FILTERED} (${FILTERED}), Bearer ${FILTERED}, cookie ${FILTERED}`,
     );
+  });
+
+  it('logs an error as pino would, scrubbed, whatever it holds', () => {
+    const serialize = (error: unknown) =>
+      pino.stdSerializers.err(errorForLog(error, req) as Error) as unknown as Record<string, unknown>;
+    class QueryFailed extends Error {
+      code = '23505';
+      detail = 'Key (notes)=(a private note) already exists.';
+    }
+    const failed = serialize(new QueryFailed('insert for someone failed', { cause: new Error('hunter2-hunter2') }));
+    expect(failed).toMatchObject({
+      type: 'QueryFailed',
+      message: `insert for ${FILTERED} failed: ${FILTERED}`,
+      code: '23505',
+      detail: `Key (notes)=(${FILTERED}) already exists.`,
+    });
+    expect(JSON.stringify(failed)).not.toMatch(/hunter2|a private note|someone/);
+
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const aggregate = serialize(new AggregateError([refused, refused], 'tried me@x.example'));
+    expect(aggregate).toMatchObject({ message: `tried ${FILTERED}`, aggregateErrors: [{ code: 'ECONNREFUSED' }, {}] });
+
+    const looped = Object.assign(new Error('looped'), { self: {} as Record<string, unknown> });
+    looped.self.again = looped.self;
+    expect(serialize(looped)).toMatchObject({ message: 'looped', self: { again: '[Seen]' } });
+
+    const unreadable = new Error('x');
+    Object.defineProperty(unreadable, 'boom', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    expect(serialize(unreadable)).toMatchObject({ message: 'an error that could not be read for the log' });
+    expect(serialize(new DOMException('aborted by someone', 'AbortError'))).toMatchObject({
+      type: 'DOMException',
+      message: `aborted by ${FILTERED}`,
+    });
   });
 
   it('leaves nothing of an email address whose local part is itself a secret', () => {
