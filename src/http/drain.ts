@@ -53,7 +53,9 @@ export function trackForDrain(server: Server): Drain {
         // idle socket closes connects again at once, and must find the port closed (refused, so it
         // goes elsewhere), not still listening (http.Server.close closes the idle sockets first;
         // a busy machine can pause the process between the two, and the new connection is then
-        // reset with its request unread). Node's own check of connection timeouts is unref'd.
+        // reset with its request unread). Node's check of request and header timeouts, which
+        // http.Server.close would stop, goes on until the process exits: it is unref'd, and
+        // timing out a stalled request during the drain is what it is for.
         net.Server.prototype.close.call(server, () => {
           clearTimeout(force);
           resolve();

@@ -26,6 +26,13 @@ import {
  */
 
 const DOWN_MS = Number(process.env.FAULT_DOWN_MS ?? 10_000);
+
+/** The log's lines so far, without one the running server is still writing. */
+const completeLines = (output: string) =>
+  output
+    .slice(0, output.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean);
 const USERS = 3;
 
 interface Sample {
@@ -144,8 +151,7 @@ describe('the app while its database is killed and comes back', () => {
       acknowledgedWrites: [...acknowledged.values()].reduce((sum, ids) => sum + ids.length, 0),
       // What the app logged as an error (a 500 says why here).
       errorsLogged: tally(
-        server.stdout
-          .split('\n')
+        completeLines(server.stdout)
           .filter((line) => line.startsWith('{') && (JSON.parse(line) as { level: number }).level >= 50)
           .map((line) => {
             const entry = JSON.parse(line) as { msg: string; err?: { type?: string; code?: string; message?: string } };
@@ -186,7 +192,7 @@ describe('the app while its database is killed and comes back', () => {
     }
 
     // The log stayed JSON lines, and the outage was summarised rather than logged per request.
-    const lines = server.stdout.split('\n').filter(Boolean);
+    const lines = completeLines(server.stdout);
     const notJson = lines.filter((line) => {
       try {
         JSON.parse(line);
