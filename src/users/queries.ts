@@ -119,10 +119,6 @@ export async function updateProfileVisibility(
 }
 
 /**
- * Ends a user's sessions, all of them or all but one: after a password change, and when the
- * account is deleted. Uses the sessions_user_idx expression index.
- */
-/**
  * Sets a new password hash and ends every session of the user, in one transaction: a new
  * password must never stand while the sessions it should have ended go on. Returns how many
  * sessions ended.
@@ -134,6 +130,10 @@ export async function replacePasswordEndingSessions(knex: Knex, userId: string, 
   });
 }
 
+/**
+ * Ends a user's sessions, all of them or all but one: after a password change, and when the
+ * account is deleted. Uses the sessions_user_idx expression index.
+ */
 export async function deleteSessionsOfUser(knex: Knex, userId: string, exceptSessionId?: string): Promise<number> {
   const query = knex('auth.sessions').whereRaw("(sess -> 'passport' ->> 'user') = ?", [userId]);
   if (exceptSessionId) query.whereNot('sid', exceptSessionId);
