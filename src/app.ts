@@ -1,28 +1,33 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
+import { attemptSignIn } from './accounts/service';
+import { catalogRowPiece } from './catalog/pieces';
 import { catalogRoutes } from './catalog/routes';
 import { createCsrf } from './auth/csrf';
 import { setUpSessions } from './auth/session';
 import type { Config } from './config';
 import { healthRoutes } from './health/routes';
+import { homeTilePiece } from './home/pieces';
 import { homeRoutes } from './home/routes';
 import { listRoutes } from './list/routes';
 import { createAssetUrls, setUpStaticResources } from './http/assets';
 import { setUpCompression } from './http/compression';
 import { answerLateRequests } from './http/deadline';
 import { createOutageLog } from './database/outages';
+import { STATUS_LABELS, STATUSES } from './entries/statuses';
 import { createErrorHandler, notFound } from './http/errors';
 import { takeFlash } from './http/flash';
 import { setUpRequestLogging } from './http/request-logging';
 import { setUpSecurityHeaders } from './http/security';
 import { setUpNavigation, setUpViews } from './http/views';
 import type { Logger } from './logger';
+import { quickAddPiece, trackingPanelPiece } from './media/pieces';
 import { mediaRoutes } from './media/routes';
 import { setUpObservability } from './observability';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
-import { resolveTheme } from './settings/theme';
+import { resolveTheme } from './themes/theme';
 
 export type AppConfig = Pick<
   Config,
@@ -80,7 +85,12 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   setUpSecurityHeaders(app);
   setUpCompression(app);
   setUpStaticResources(app, { cacheForever: config.env !== 'development' });
-  setUpViews(app, { asset: createAssetUrls(), donateUrl: config.donateUrl });
+  setUpViews(app, {
+    asset: createAssetUrls(),
+    donateUrl: config.donateUrl,
+    statusLabels: STATUS_LABELS,
+    statuses: STATUSES,
+  });
   // One per app: it summarises database outages in the log instead of a line per failed request.
   const outages = createOutageLog(logger);
   app.use(healthRoutes(knex, outages));
@@ -94,6 +104,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     proxyTrusted: config.trustProxy !== false && config.trustProxy !== 0,
     logger,
     outages,
+    signIn: (attempt) => attemptSignIn(knex, attempt),
   });
   const csrf = createCsrf({ secrets: config.sessionSecrets, secureCookies: config.isProduction });
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);
@@ -104,7 +115,8 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
 
   app.use(homeRoutes(knex));
   app.use(catalogRoutes(knex));
-  app.use(listRoutes(knex));
+  // The pieces of other pages that the list's writes draw again (src/entries/pieces.ts), in order.
+  app.use(listRoutes(knex, [homeTilePiece(knex), trackingPanelPiece(knex), quickAddPiece, catalogRowPiece(knex)]));
   app.use(accountRoutes(knex, passport, { registrationsPerHour: config.registrationsPerHour }));
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
   app.use(profileRoutes(knex));

@@ -9,8 +9,8 @@ import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '.
 import { insertLoginEvent } from './queries';
 import { registrationWait, throttledMessage, type SignInResult } from './service';
 import { registrationSchema, signInSchema, type Registration } from './validation';
-import { themeFromCookie } from '../settings/theme';
-import { DEFAULT_RATING_SCALE } from '../users/queries';
+import { themeFromCookie } from '../themes/theme';
+import { DEFAULT_RATING_SCALE } from '../entries/ratings';
 
 const WRONG_CREDENTIALS = 'The username or password is wrong';
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { SignInAttempt } from '../auth/session';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
 import {
@@ -44,10 +45,7 @@ function hashForUnknownUsers(): Promise<string> {
  * password is checked: so parallel guesses cannot slip past the limit while hashes are compared.
  * A correct password turns the row into a success.
  */
-export async function attemptSignIn(
-  knex: Knex,
-  attempt: { identifier: string; password: string; ip: string | undefined; userAgent: string | undefined },
-): Promise<SignInResult> {
+export async function attemptSignIn(knex: Knex, attempt: SignInAttempt): Promise<SignInResult> {
   const candidate = await findSignInCandidate(knex, attempt.identifier);
   const eventId = await insertLoginEvent(knex, {
     userId: candidate?.id,

@@ -141,8 +141,3 @@ export function createCsrf({ secrets, secureCookies }: CsrfOptions): {
     },
   };
 }
-
-/** True for the error raised on a missing or wrong token. */
-export function isCsrfError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EBADCSRFTOKEN';
-}

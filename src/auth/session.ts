@@ -4,7 +4,6 @@ import session, { type SessionData } from 'express-session';
 import type { Knex } from 'knex';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import { attemptSignIn } from '../accounts/service';
 import { isDatabaseUnavailable } from '../database/availability';
 import type { OutageLog } from '../database/outages';
 import type { Logger } from '../logger';
@@ -40,6 +39,19 @@ export interface SessionOptions {
   logger: Logger;
   /** Where a session that could not be saved for want of the database is counted. */
   outages: OutageLog;
+  /**
+   * Checks a sign-in (src/accounts/service.ts attemptSignIn, passed in by the composition root):
+   * the user on success; any other outcome goes to the sign-in handler as passport's `info.result`.
+   */
+  signIn: (attempt: SignInAttempt) => Promise<{ outcome: 'success'; user: SessionUser } | { outcome: string }>;
+}
+
+/** What a sign-in form gives the check, with where it came from. */
+export interface SignInAttempt {
+  identifier: string;
+  password: string;
+  ip: string | undefined;
+  userAgent: string | undefined;
 }
 
 export const SESSION_COOKIE = 'omt.sid';
@@ -165,9 +177,10 @@ export function setUpSessions(app: Express, knex: Knex, options: SessionOptions)
     new LocalStrategy(
       { usernameField: 'username', passwordField: 'password', passReqToCallback: true },
       (req, identifier, password, done) => {
-        attemptSignIn(knex, { identifier, password, ip: req.ip, userAgent: req.get('User-Agent') })
+        options
+          .signIn({ identifier, password, ip: req.ip, userAgent: req.get('User-Agent') })
           .then((result) =>
-            result.outcome === 'success'
+            'user' in result
               ? done(null, result.user)
               : done(null, false, { message: result.outcome, result } as never),
           )

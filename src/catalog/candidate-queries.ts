@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { quotedLexeme, termToRead, titleQuery, type SearchPlan, type SearchTerm } from './search-plan';
+import { quotedLexeme, titleQuery, type SearchPlan, type SearchTerm } from '../search/plan';
+import { termToRead } from './search-plan';
 import type { CatalogQuery } from './validation';
 
 /**

@@ -4,8 +4,8 @@ import { formatNumber } from '../http/format';
 import { fromOwnPages, isFragmentRequest } from '../http/fragments';
 import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
 import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
-import { STATUS_LABELS, STATUSES } from '../users/queries';
-import { findSavedColumns, saveColumns } from '../tables/saved-columns';
+import { STATUS_LABELS, STATUSES } from '../entries/statuses';
+import { findSavedColumns, saveColumns } from '../users/queries';
 import { searchCatalog } from './queries';
 import {
   catalogUrl,

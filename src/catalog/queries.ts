@@ -1,15 +1,10 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
-import type { Status } from '../users/queries';
+import { type Status } from '../entries/statuses';
+import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary';
 import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
-import {
-  buildSearchPlan,
-  COMPLETIONS,
-  CORRECTIONS,
-  searchWords,
-  type LookedUpWord,
-  type SearchPlan,
-} from './search-plan';
+import { planSearch } from '../search/queries';
+import type { SearchPlan } from '../search/plan';
 import { MAX_ROWS, PAGE_SIZE, type CatalogQuery } from './validation';
 
 export interface CatalogRow {
@@ -28,90 +23,11 @@ export interface CatalogRow {
   status: Status | null;
 }
 
-export interface MediaType {
-  mediaType: string;
-  label: string;
-  pluralLabel: string;
-}
-
-export interface MediaClass {
-  mediaClass: string;
-  label: string;
-}
-
-export interface Genre {
-  genre: string;
-  mediaCount: number;
-}
-
 /**
  * Past this many matches the count says "more than": counting further would cost more than the
  * page, and no page past it can be shown anyway.
  */
 export const COUNT_LIMIT = MAX_ROWS;
-
-export interface CatalogVocabulary {
-  types: MediaType[];
-  classes: MediaClass[];
-  /** Every genre some title carries, most common first (counts kept by triggers, so cheap). */
-  genres: Genre[];
-}
-
-/**
- * The names the filters offer and accept (media types, classes, genres), as three columns that
- * ride along with a page's statement (see searchCatalog and listEntries). The list's filters have
- * no genre: with `genres: false` the column is an empty array.
- */
-export function vocabularyColumns(genres: boolean): string {
-  const genreList = genres
-    ? `(select json_agg(json_build_object('genre', genre, 'mediaCount', media_count)
-                        order by media_count desc, genre)
-          from media.genre_counts where media_count > 0)`
-    : 'null::json';
-  return `
-      coalesce((select json_agg(json_build_object('mediaType', media_type, 'label', label,
-                                                  'pluralLabel', plural_label) order by position)
-                  from media.media_types), '[]') as types,
-      coalesce((select json_agg(json_build_object('mediaClass', media_class::text, 'label', label)
-                                order by position)
-                  from media.media_classes), '[]') as classes,
-      coalesce(${genreList}, '[]') as genres`;
-}
-
-/**
- * The search for what was typed (see buildSearchPlan), once the catalog's word list has said, for
- * each word, which words it starts and, for a word of three letters or more that starts none, the
- * nearest. Null when nothing searchable was typed.
- */
-export async function planSearch(knex: Knex, text: string): Promise<SearchPlan | null> {
-  const typedWords = searchWords(text);
-  if (typedWords.length === 0) return null;
-  const { rows } = await knex.raw<{ rows: LookedUpWord[] }>(
-    `select w.word as typed, coalesce(c.completions, '[]') as completions,
-            -- Only a word that starts none is a typo.
-            case when length(w.word) < 3 or c.completions is not null
-                 then '[]'::json
-                 else coalesce((select json_agg(json_build_object('word', s.word, 'titles', s.titles))
-                                  from (select s.word, s.titles from media.search_words s
-                                         where s.word % w.word
-                                         order by similarity(s.word, w.word) desc, s.titles desc, s.word
-                                         limit ${CORRECTIONS}) s), '[]')
-            end as nearest
-       from unnest(?::text[]) with ordinality as w(word, n)
-       cross join lateral (select json_agg(json_build_object('word', p.word, 'titles', p.titles)) as completions
-                             from (select p.word, p.titles from media.search_words p
-                                    where p.word ~>=~ w.word and p.word ~<~ (w.word || chr(1114111))
-                                    order by p.word using ~<~ limit ${COMPLETIONS + 1}) p) c
-      order by w.n`,
-    [typedWords],
-  );
-  return buildSearchPlan(rows);
-}
-
-/** The tsquery of what was typed (see planSearch), or null when nothing searchable was typed. */
-export async function searchQuery(knex: Knex, text: string): Promise<string | null> {
-  return (await planSearch(knex, text))?.tsquery ?? null;
-}
 
 /** Each sort reads an index in order (see the catalog migrations), ties broken by id. */
 function orderFor(query: CatalogQuery): string {

@@ -15,7 +15,7 @@ import {
   yearRange,
   type Direction,
 } from '../tables/params';
-import { STATUSES } from '../users/queries';
+import { STATUSES } from '../entries/statuses';
 
 export { LAST_PAGE, MAX_ROWS, PAGE_SIZE, type Direction };
 

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, loadDotEnv } from '../config';
 import { openDatabase } from '../database/connection';
 import { createLogger } from '../logger';
 import { onShutdownSignal, terminate } from '../shutdown';
-import { recountEntriesByStatus } from '../users/queries';
+import { recountEntriesByStatus } from '../entries/queries';
 import { runCatalogSeed, runDemoSeed } from '../../seeds';
 
 const USAGE = 'usage: database (migrate | rollback [--all] | seed | recount)';

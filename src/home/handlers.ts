@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { progressText } from '../list/rules';
+import { progressText } from '../entries/rules';
 import { countMediaByType, listTile, listTotals, type TileItem, type TileKind } from './queries';
 
 /** How many titles each tile shows. */

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { TOTAL_TEXT } from '../list/queries';
-import type { Status } from '../users/queries';
+import { type Status } from '../entries/statuses';
 
 export interface MediaTypeCount {
   mediaType: string;
@@ -49,7 +48,7 @@ export type TileKind = 'continue' | 'up-next' | 'popular' | 'recent' | 'newest';
 const TILE_COLUMNS = `m.id as "mediaId", m.title, t.label as "typeLabel",
   to_char(m.release_date, 'YYYY-MM-DD') as "releaseDate", m.release_date_precision as "releaseDatePrecision",
   t.progress_unit as unit,
-  case when (${TOTAL_TEXT}) ~ '^[0-9]{1,7}$' then (${TOTAL_TEXT})::int end as total,
+  media.title_length(t.progress_unit, m.attributes) as total,
   e.status, e.progress`;
 
 /** How the catalog's tiles pick their titles; each order is an index's (see the plan tests). */

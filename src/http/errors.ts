@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import createError, { isHttpError } from 'http-errors';
-import { isCsrfError } from '../auth/csrf';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/availability';
 import type { OutageLog } from '../database/outages';
 import { errorForLog } from '../observability/scrub';
@@ -152,4 +151,9 @@ function renderError(error: unknown, req: Request, res: Response): void {
   } else {
     render('errors/server-error', { title: 'Something went wrong', page: 'error' });
   }
+}
+
+/** True for the error csrf-sync raises on a missing or wrong token (src/auth/csrf.ts). */
+export function isCsrfError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EBADCSRFTOKEN';
 }

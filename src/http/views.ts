@@ -2,7 +2,6 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Express, RequestHandler } from 'express';
 import { viewsDir } from '../paths';
-import { STATUS_LABELS, STATUSES } from '../users/queries';
 import { formatNumber, formatReleaseDate } from './format';
 import { loadTemplate, TEMPLATE_COMPILE_OPTIONS } from './templates';
 
@@ -53,8 +52,14 @@ function renderWithLayout(file: string, viewOptions: object, callback: RenderCal
   });
 }
 
-/** Registers the view engine and the locals every page's layout reads. */
-export function setUpViews(app: Express, locals: { asset: (name: string) => string; donateUrl?: string }): void {
+/**
+ * Registers the view engine and the locals every page's layout reads: the asset URLs, the donate
+ * link, and what the areas give every view (the composition root passes the statuses' names).
+ */
+export function setUpViews(
+  app: Express,
+  locals: { asset: (name: string) => string; donateUrl?: string } & Record<string, unknown>,
+): void {
   // EJS reads every view (and include) through this one hook: see src/http/templates.ts.
   ejs.fileLoader = loadTemplate;
   app.engine('ejs', renderWithLayout);
@@ -64,8 +69,6 @@ export function setUpViews(app: Express, locals: { asset: (name: string) => stri
     navigation: navigationFor(undefined),
     formatNumber,
     formatReleaseDate,
-    statusLabels: STATUS_LABELS,
-    statuses: STATUSES,
   });
   app.use((req, res, next) => {
     res.locals.theme = 'system';

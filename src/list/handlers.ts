@@ -1,42 +1,29 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { findCatalogRow } from '../catalog/queries';
-import { findSavedColumns, saveColumns } from '../tables/saved-columns';
-import { parseCatalogQuery, resolveColumns } from '../catalog/validation';
+import { saveColumns } from '../users/queries';
 import { redirectAfterSaving, setFlash } from '../http/flash';
-import { isFragmentRequest } from '../http/fragments';
+import { fromOwnPages, isFragmentRequest } from '../http/fragments';
 import { safeNextPath } from '../http/redirects';
 import { parseForm, uuidParam, type FieldErrors } from '../http/validation';
 import { formatNumber } from '../http/format';
-import { fromOwnPages } from '../http/fragments';
 import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
 import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
-import { STATUS_LABELS, STATUSES } from '../users/queries';
+import { STATUS_LABELS, STATUSES } from '../entries/statuses';
 import {
   editEntry,
-  findListRow,
+  findEntry,
   insertEntry,
-  listEntries,
   removeEntry,
   restoreEntry,
-  type ListRow,
+  type EntryRow,
   type RemovedEntry,
-} from './queries';
-import {
-  applyEdit,
-  DEFAULT_RATING_SCALE,
-  progressText,
-  RATING_SCALES,
-  scaleView,
-  ratingOnScale,
-  readEdit,
-  todayUtc,
-  type EntryFields,
-  type RatingScale,
-} from './rules';
-import { rowView } from './row-view';
-import { pieceAsked, sendQuickAdded, sendTile, sendTrackingPanel } from './pieces';
+} from '../entries/queries';
+import { listEntries } from './queries';
+import { applyEdit, progressText, readEdit, todayUtc, type EntryFields } from '../entries/rules';
+import { RATING_SCALES, scaleView, ratingOnScale, type RatingScale } from '../entries/ratings';
+import { entryView } from '../entries/entry-view';
+import { pieceFor, type EntryPiece, type EntryWrite } from '../entries/pieces';
 import {
   clearedListQuery,
   DEFAULT_LIST_COLUMNS,
@@ -48,26 +35,46 @@ import {
   listUrl,
   parseListQuery,
   resolveListColumns,
-  type ListColumn,
   type ListQuery,
   type ListSort,
 } from './table';
 import { addEntrySchema } from './validation';
 
 /**
- * Add (from the catalog): puts the title in the user's list with the chosen status, or leaves it as
- * it was if it is there already. Without JavaScript, back to the page the form was on with a
- * message; with htmx, the row again, now showing the status, and the message for the live region.
+ * Answers a list write. Without JavaScript: back to the page the form was on, with the message
+ * (and Undo after a removal). With htmx: the piece of the page the form swaps, drawn by the area
+ * that owns it (src/entries/pieces.ts), then the list's own row.
  */
-export function addToList(knex: Knex): RequestHandler {
+async function answerWrite(
+  pieces: readonly EntryPiece[],
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  back: string,
+  write: EntryWrite,
+): Promise<void> {
+  if (!isFragmentRequest(req, res)) {
+    const undo = write.kind === 'removed' ? { mediaId: write.removed.mediaId, next: back } : undefined;
+    setFlash(req, 'status', write.message, undo);
+    return redirectAfterSaving(req, res, next, back);
+  }
+  const piece = pieceFor(pieces, req, write.kind);
+  if (!piece) throw new Error(`no piece answers a list write of kind ${write.kind}`);
+  await piece.send(req, res, write, back);
+}
+
+/**
+ * POST /list, Add (from the catalog, a home tile, a title page): puts the title in the user's list
+ * with the chosen status, or leaves it as it was if it is there already.
+ */
+export function addToList(knex: Knex, pieces: readonly EntryPiece[]): RequestHandler {
   return async (req, res, next) => {
     const userId = req.user!.id;
     const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/catalog');
-    const fragment = isFragmentRequest(req, res);
     const form = parseForm(addEntrySchema, req.body);
     if (!form.ok) {
       const message = Object.values(form.errors)[0] ?? 'The title could not be added.';
-      if (!fragment) return next(createError(422, message));
+      if (!isFragmentRequest(req, res)) return next(createError(422, message));
       // Keep the row as it is and say what went wrong in the page's status region.
       res.status(422).setHeader('HX-Reswap', 'none');
       return res.render('list/message', { layout: false, message });
@@ -77,40 +84,16 @@ export function addToList(knex: Knex): RequestHandler {
     // more read then sees it.
     const entry =
       (await insertEntry(knex, userId, mediaId, status)) ?? (await insertEntry(knex, userId, mediaId, status));
-    const row = entry && (await findCatalogRow(knex, mediaId, userId));
-    if (!entry || !row) return next(createError(404));
+    if (!entry) return next(createError(404));
     const label = STATUS_LABELS[entry.status];
     const message = entry.added
-      ? `Added “${row.title}” to your list as ${label}.`
-      : `“${row.title}” was already in your list, as ${label}.`;
-    if (!fragment) {
-      setFlash(req, 'status', message);
-      return redirectAfterSaving(req, res, next, back);
-    }
-    const asked = pieceAsked(req, res);
-    if (asked?.piece === 'tile')
-      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message, focus: 'status' });
-    if (asked?.piece === 'quick-add') return sendQuickAdded(res, { title: row.title, statusLabel: label, message });
-    if (asked?.piece === 'tracking-panel') {
-      const listRow = await findListRow(knex, userId, mediaId);
-      if (!listRow) return next(createError(404));
-      return sendTrackingPanel(req, res, { entry: listRow }, { message, back, focus: 'status' });
-    }
-    // The row is drawn with the columns of the page it sits on.
-    const params = new URL(back, 'http://omt.invalid').searchParams;
-    const { query } = parseCatalogQuery(params.has('col') ? { col: params.getAll('col') } : {}, {
-      types: [],
-      classes: [],
-      genres: [],
-      signedIn: true,
-    });
-    const saved = await findSavedColumns(knex, userId, 'catalog_columns');
-    res.render('list/added', {
-      layout: false,
-      rows: [row],
-      columns: resolveColumns(query, saved),
-      returnUrl: back,
-      justAdded: true,
+      ? `Added “${entry.title}” to your list as ${label}.`
+      : `“${entry.title}” was already in your list, as ${label}.`;
+    return answerWrite(pieces, req, res, next, back, {
+      kind: 'added',
+      mediaId,
+      title: entry.title,
+      status: entry.status,
       message,
     });
   };
@@ -126,7 +109,7 @@ declare module 'express-session' {
 /** How many removals Undo remembers. */
 const UNDO_DEPTH = 20;
 
-function fieldsOf(row: ListRow): EntryFields {
+function fieldsOf(row: EntryRow): EntryFields {
   return {
     status: row.status,
     rating: row.rating,
@@ -229,7 +212,7 @@ export function showList(knex: Knex): RequestHandler {
         checked: columns.includes(column),
       })),
       headers,
-      rows: rows.map((row) => rowView(row, scale)),
+      rows: rows.map((row) => entryView(row, scale)),
       total,
       listSize: Object.values(counts).reduce((sum, count) => sum + count, 0),
       countText: total === 0 ? 'Nothing in your list matches.' : pageWindow(page, total, false, formatNumber),
@@ -257,50 +240,23 @@ const HEADER_LABELS: Record<string, string> = {
 
 const refusalMessage = (errors: FieldErrors) => `Not saved: ${Object.values(errors)[0] ?? 'check the values.'}`;
 
-/** The row's controls again, with the typed values and errors: htmx gets the row, a form post the edit page. */
-function refuseEdit(
-  req: Request,
+/** The edit page (the no-JS way to edit), with the typed values and errors after a refusal. */
+function renderEditPage(
   res: Response,
-  row: ListRow,
+  row: EntryRow,
   scale: RatingScale,
-  typed: Record<string, string>,
-  errors: FieldErrors,
   back: string,
+  refused: { typed: Record<string, string>; errors: FieldErrors } = { typed: {}, errors: {} },
 ): void {
-  res.status(422);
-  const message = refusalMessage(errors);
-  if (pieceAsked(req, res)?.piece === 'tracking-panel') {
-    return sendTrackingPanel(req, res, { entry: row }, { message, back, typed, errors });
-  }
-  if (isFragmentRequest(req, res)) {
-    res.render('list/row-saved', {
-      layout: false,
-      rows: [rowView(row, scale, typed, errors)],
-      columns: rowColumns(req),
-      scale: scaleView(scale),
-      returnUrl: back,
-      message,
-    });
-    return;
-  }
   res.locals.section = 'list';
   res.render('list/edit', {
     title: `Edit “${row.title}”`,
     page: 'list-edit',
-    row: rowView(row, scale, typed, errors),
+    row: entryView(row, scale, refused.typed, refused.errors),
     scale: scaleView(scale),
-    errors,
+    errors: refused.errors,
     returnUrl: back,
   });
-}
-
-/** The list columns the row's page shows (from the page's URL, else the saved ones). */
-function rowColumns(req: Request): ListColumn[] {
-  const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next, '/list');
-  const params = new URL(back, 'http://omt.invalid').searchParams;
-  const chosen = params.has('col') ? { col: params.getAll('col') } : {};
-  const { query } = parseListQuery(chosen, { types: [], classes: [], scale: DEFAULT_RATING_SCALE });
-  return resolveListColumns(query, req.user!.listColumns);
 }
 
 /** GET /list/:mediaId/edit: every field of one entry, as a plain form (the no-JS way to edit). */
@@ -308,23 +264,14 @@ export function showEditPage(knex: Knex): RequestHandler {
   return async (req, res, next) => {
     const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
-    const row = mediaId && (await findListRow(knex, userId, mediaId));
+    const row = mediaId && (await findEntry(knex, userId, mediaId));
     if (!row) return next(createError(404, 'That title is not in your list.'));
-    const scale = req.user!.ratingScale;
-    res.locals.section = 'list';
-    res.render('list/edit', {
-      title: `Edit “${row.title}”`,
-      page: 'list-edit',
-      row: rowView(row, scale),
-      scale: scaleView(scale),
-      errors: {},
-      returnUrl: safeNextPath(req.query.next, '/list'),
-    });
+    renderEditPage(res, row, req.user!.ratingScale, safeNextPath(req.query.next, '/list'));
   };
 }
 
 /** Says what a save did, in a sentence for the flash or the live region. */
-function savedMessage(before: ListRow, after: ListRow, scale: RatingScale): string {
+function savedMessage(before: EntryRow, after: EntryRow, scale: RatingScale): string {
   const parts: string[] = [];
   if (after.status !== before.status) parts.push(`status ${STATUS_LABELS[after.status]}`);
   if (after.rating !== before.rating) {
@@ -341,11 +288,11 @@ function savedMessage(before: ListRow, after: ListRow, scale: RatingScale): stri
 
 /**
  * POST /list/:mediaId: saves the fields of one entry that the form changed, with the rules of
- * src/list/rules.ts. Without JavaScript, back to the page the form was on with a message; with
+ * src/entries/rules.ts. Without JavaScript, back to the page the form was on with a message; with
  * htmx, the row again (focus stays on the control by its id) and the message for the live region.
  * Bad values: 422 and the form again with the typed values and errors, nothing written.
  */
-export function saveEntry(knex: Knex): RequestHandler {
+export function saveEntry(knex: Knex, pieces: readonly EntryPiece[]): RequestHandler {
   return async (req, res, next) => {
     const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
@@ -355,7 +302,7 @@ export function saveEntry(knex: Knex): RequestHandler {
     // One day for the whole edit, so a save at midnight is checked against a single date.
     const today = todayUtc();
     const edit = readEdit(req.body, scale, today);
-    let before: ListRow | undefined;
+    let before: EntryRow | undefined;
     const result = await editEntry<FieldErrors>(knex, userId, mediaId, (current) => {
       before = current;
       if (Object.keys(edit.errors).length) return { refused: edit.errors };
@@ -363,43 +310,23 @@ export function saveEntry(knex: Knex): RequestHandler {
       return Object.keys(errors).length ? { refused: errors } : { next: nextFields };
     });
     if (!result || !before) return next(createError(404, 'That title is not in your list.'));
-    const asked = pieceAsked(req, res);
     if ('refused' in result) {
-      if (asked?.piece !== 'tile') return refuseEdit(req, res, result.row, scale, edit.typed, result.refused, back);
-      // A tile has no room for errors: it shows what is stored again, and the live region says why.
       res.status(422);
-      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message: refusalMessage(result.refused) });
+      const refused = { typed: edit.typed, errors: result.refused };
+      if (!isFragmentRequest(req, res)) return renderEditPage(res, result.row, scale, back, refused);
+      const message = refusalMessage(result.refused);
+      return answerWrite(pieces, req, res, next, back, { kind: 'refused', entry: result.row, ...refused, message });
     }
     const message = savedMessage(before, result.row, scale);
-    if (!isFragmentRequest(req, res)) {
-      setFlash(req, 'status', message);
-      return redirectAfterSaving(req, res, next, back);
-    }
-    if (asked?.piece === 'tile') {
-      // Once it is no longer in progress the tile has no +1: focus goes to its status instead.
-      const focus = result.row.status === 'in_progress' ? undefined : 'status';
-      return sendTile(knex, req, res, { kind: asked.kind, mediaId, message, focus });
-    }
-    if (asked?.piece === 'tracking-panel') {
-      return sendTrackingPanel(req, res, { entry: result.row }, { message, back });
-    }
-    res.render('list/row-saved', {
-      layout: false,
-      rows: [rowView(result.row, scale)],
-      columns: rowColumns(req),
-      scale: scaleView(scale),
-      returnUrl: back,
-      message,
-    });
+    return answerWrite(pieces, req, res, next, back, { kind: 'saved', entry: result.row, message });
   };
 }
 
 /**
  * POST /list/:mediaId/remove: takes the title out of the list and keeps the entry in the session
- * for Undo. Without JavaScript, back with a message that offers Undo; with htmx, a "Removed"
- * row with its own Undo button in place of the row.
+ * for Undo; the message offers Undo, and with htmx a "Removed" piece has its own Undo button.
  */
-export function removeFromList(knex: Knex): RequestHandler {
+export function removeFromList(knex: Knex, pieces: readonly EntryPiece[]): RequestHandler {
   return async (req, res, next) => {
     const mediaId = uuidParam(req.params.mediaId);
     const userId = req.user!.id;
@@ -409,26 +336,12 @@ export function removeFromList(knex: Knex): RequestHandler {
     const kept = (req.session.removedEntries ?? []).filter((entry) => entry.mediaId !== removed.mediaId);
     req.session.removedEntries = [...kept, removed].slice(-UNDO_DEPTH);
     const message = `Removed “${removed.title}” from your list.`;
-    if (!isFragmentRequest(req, res)) {
-      setFlash(req, 'status', message, { mediaId: removed.mediaId, next: back });
-      return redirectAfterSaving(req, res, next, back);
-    }
-    if (pieceAsked(req, res)?.piece === 'tracking-panel') {
-      const { mediaId: id, title } = removed;
-      return sendTrackingPanel(req, res, { removed: { mediaId: id, title } }, { message, back, focus: 'undo' });
-    }
-    res.render('list/removed', {
-      layout: false,
-      removed,
-      columnCount: 5 + rowColumns(req).length,
-      returnUrl: back,
-      message,
-    });
+    return answerWrite(pieces, req, res, next, back, { kind: 'removed', removed, message });
   };
 }
 
 /** POST /list/restore: Undo. Puts the removed entry back exactly as it was. */
-export function undoRemove(knex: Knex): RequestHandler {
+export function undoRemove(knex: Knex, pieces: readonly EntryPiece[]): RequestHandler {
   return async (req, res, next) => {
     const userId = req.user!.id;
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -441,24 +354,9 @@ export function undoRemove(knex: Knex): RequestHandler {
     const message = restored
       ? `“${entry.title}” is back in your list.`
       : `“${entry.title}” is in your list again already; it was left as it is.`;
-    const fragment = isFragmentRequest(req, res);
-    if (!fragment) {
-      setFlash(req, 'status', message);
-      return redirectAfterSaving(req, res, next, back);
-    }
-    const row = await findListRow(knex, userId, entry.mediaId);
+    // What is shown again is the entry as it is now: restored, or as it was added since.
+    const row = await findEntry(knex, userId, entry.mediaId);
     if (!row) return next(createError(404, 'That title is not in your list.'));
-    if (pieceAsked(req, res)?.piece === 'tracking-panel') {
-      return sendTrackingPanel(req, res, { entry: row }, { message, back, focus: 'status' });
-    }
-    const scale = req.user!.ratingScale;
-    res.render('list/row-saved', {
-      layout: false,
-      rows: [rowView(row, scale)],
-      columns: rowColumns(req),
-      scale: scaleView(scale),
-      returnUrl: back,
-      message,
-    });
+    return answerWrite(pieces, req, res, next, back, { kind: 'restored', entry: row, message });
   };
 }

@@ -2,19 +2,25 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireUser } from '../auth/guards';
 import { exportCsv, exportJson } from './export';
+import type { EntryPiece } from '../entries/pieces';
 import { addToList, removeFromList, saveEntry, showEditPage, showList, undoRemove } from './handlers';
+import { listRowPiece } from './pieces';
 
-/** /list: the signed-in user's own list; every route is theirs alone. */
-export function listRoutes(knex: Knex): Router {
+/**
+ * /list: the signed-in user's own list; every route is theirs alone. Its writes serve other pages'
+ * forms too: `pieces` are those pages' pieces (src/entries/pieces.ts), tried before the list's row.
+ */
+export function listRoutes(knex: Knex, otherPieces: readonly EntryPiece[]): Router {
+  const pieces = [...otherPieces, listRowPiece];
   const router = Router();
   router.get('/list', requireUser, showList(knex));
   router.get('/list/export.csv', requireUser, exportCsv(knex));
   router.get('/list/export.json', requireUser, exportJson(knex));
-  router.post('/list', requireUser, addToList(knex));
+  router.post('/list', requireUser, addToList(knex, pieces));
   // Before /list/:mediaId, which would otherwise take "restore" for an id.
-  router.post('/list/restore', requireUser, undoRemove(knex));
+  router.post('/list/restore', requireUser, undoRemove(knex, pieces));
   router.get('/list/:mediaId/edit', requireUser, showEditPage(knex));
-  router.post('/list/:mediaId', requireUser, saveEntry(knex));
-  router.post('/list/:mediaId/remove', requireUser, removeFromList(knex));
+  router.post('/list/:mediaId', requireUser, saveEntry(knex, pieces));
+  router.post('/list/:mediaId/remove', requireUser, removeFromList(knex, pieces));
   return router;
 }

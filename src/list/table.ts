@@ -12,8 +12,8 @@ import {
   yearRange,
   type Direction,
 } from '../tables/params';
-import { STATUSES, type Status } from '../users/queries';
-import { RATING_SCALES, type RatingScale } from './rules';
+import { STATUSES, type Status } from '../entries/statuses';
+import { RATING_SCALES, type RatingScale } from '../entries/ratings';
 
 /** The list page's state, all in the query string (as the catalog's is). */
 export const LIST_SORTS = ['title', 'rating', 'progress', 'updated', 'started', 'completed', 'year'] as const;

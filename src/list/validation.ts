@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUSES } from '../users/queries';
+import { STATUSES } from '../entries/statuses';
 
 /** An Add form: which title, with which status (planning unless the user picked another). */
 export const addEntrySchema = z.object({

@@ -10,7 +10,7 @@ import {
   removeRelationship,
   type LinkRefusal,
   type RelationshipKind,
-} from './relationships';
+} from './relationship-queries';
 
 /** A title id from the path, or a 404 (a malformed id names no title). */
 export function mediaIdFrom(value: unknown): string {

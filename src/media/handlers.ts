@@ -1,10 +1,11 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { rowView } from '../list/row-view';
-import { findListRow } from '../list/queries';
-import { ratingOnScale, scaleView } from '../list/rules';
-import { DEFAULT_RATING_SCALE, STATUS_LABELS, type Status } from '../users/queries';
+import { entryView } from '../entries/entry-view';
+import { findEntry } from '../entries/queries';
+import { ratingOnScale, scaleView } from '../entries/ratings';
+import { DEFAULT_RATING_SCALE } from '../entries/ratings';
+import { STATUS_LABELS, type Status } from '../entries/statuses';
 import { mediaIdFrom } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
 import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, statusesOf, watchOrder } from './queries';
@@ -14,7 +15,7 @@ import {
   listRelationshipKinds,
   removeRelationship,
   type RelatedTitle,
-} from './relationships';
+} from './relationship-queries';
 import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { hasControlCharacter, LTREE_PATH, submitted } from '../http/validation';
@@ -63,7 +64,7 @@ export function showMedia(knex: Knex): RequestHandler {
       classTrail(knex, media.mediaClass),
       externalIds(knex, id),
       linksView(knex, id, user),
-      user ? findListRow(knex, user.id, id) : undefined,
+      user ? findEntry(knex, user.id, id) : undefined,
     ]);
     const scale = user?.ratingScale ?? DEFAULT_RATING_SCALE;
     res.locals.section = 'catalog';
@@ -78,7 +79,7 @@ export function showMedia(knex: Knex): RequestHandler {
       averageShown: media.averageRating === null ? null : ratingOnScale(media.averageRating, scale),
       scale: scaleView(scale),
       ...links,
-      panel: { mediaId: id, title: media.title, entry: entry ? rowView(entry, scale) : null, removed: false },
+      panel: { mediaId: id, title: media.title, entry: entry ? entryView(entry, scale) : null, removed: false },
       errors: res.locals.errors ?? {},
       returnUrl: mediaPath(id),
       linkForm: res.locals.linkForm ?? { kind: '', targetId: '' },

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Status } from '../users/queries';
+import { type Status } from '../entries/statuses';
 
 /** What the media page shows of a title, with its trackers and their average rating. */
 export interface MediaDetail {

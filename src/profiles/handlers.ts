@@ -2,9 +2,11 @@ import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
-import { RATING_SCALES, UNIT_LABELS } from '../list/rules';
-import { findProfile, STATUS_LABELS } from '../users/queries';
-import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from './statistics';
+import { RATING_SCALES } from '../entries/ratings';
+import { UNIT_LABELS } from '../entries/rules';
+import { findProfile } from '../users/queries';
+import { STATUS_LABELS } from '../entries/statuses';
+import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from './queries';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
 

@@ -3,18 +3,17 @@ import type { Knex } from 'knex';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { parseForm, type FieldErrors } from '../http/validation';
 import { attemptSignIn, throttledMessage } from '../accounts/service';
-import { RATING_SCALES } from '../list/rules';
+import { RATING_SCALES } from '../entries/ratings';
 import { hashPassword } from '../users/passwords';
+import { DEFAULT_RATING_SCALE, RATING_SCALE_NAMES } from '../entries/ratings';
 import {
-  DEFAULT_RATING_SCALE,
   deleteUser,
-  RATING_SCALE_NAMES,
   replacePasswordEndingSessions,
   updateProfileVisibility,
   updateRatingScale,
   updateTheme,
 } from '../users/queries';
-import { setThemeCookie } from './theme';
+import { setThemeCookie } from '../themes/theme';
 import {
   accountDeletionSchema,
   passwordChangeSchema,

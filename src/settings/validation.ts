@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { newPasswordField, PASSWORD_MAX } from '../accounts/validation';
 import { singleLine } from '../http/validation';
-import { RATING_SCALE_NAMES, THEMES } from '../users/queries';
+import { RATING_SCALE_NAMES } from '../entries/ratings';
+import { THEMES } from '../themes/theme';
 
 export const themeSchema = z.object({
   theme: z.enum(THEMES, { error: 'Choose one of the themes' }),

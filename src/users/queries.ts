@@ -1,21 +1,6 @@
 import type { Knex } from 'knex';
-
-export const THEMES = ['system', 'light', 'dark', 'high-contrast'] as const;
-export type Theme = (typeof THEMES)[number];
-/** How a user sees and types ratings; every rating is stored on one 1–100 scale (src/list/rules.ts). */
-export const RATING_SCALE_NAMES = ['five_star', 'ten_point', 'hundred_point'] as const;
-export type RatingScale = (typeof RATING_SCALE_NAMES)[number];
-export const DEFAULT_RATING_SCALE: RatingScale = 'ten_point';
-export const STATUSES = ['planning', 'in_progress', 'completed', 'paused', 'dropped'] as const;
-export type Status = (typeof STATUSES)[number];
-
-export const STATUS_LABELS: Record<Status, string> = {
-  planning: 'Planning',
-  in_progress: 'In progress',
-  completed: 'Completed',
-  paused: 'Paused',
-  dropped: 'Dropped',
-};
+import type { RatingScale } from '../entries/ratings';
+import type { Theme } from '../themes/theme';
 
 /** What every request knows about the signed-in user (loaded once per request from the session). */
 export interface SessionUser {
@@ -176,27 +161,31 @@ export function findProfile(knex: Knex, username: string): Promise<Profile | und
     );
 }
 
-/** Counts by status with every status present: a status with no row is 0. */
-export function countsForEveryStatus(kept: Partial<Record<Status, number>>): Record<Status, number> {
-  return Object.fromEntries(STATUSES.map((status) => [status, kept[status] ?? 0])) as Record<Status, number>;
-}
+/** Which table's column choice: each has its own column in users.preferences. */
+export type ColumnsPreference = 'catalog_columns' | 'list_columns';
 
-/**
- * How many list entries a user has in each status (statuses with none are 0), from the counts
- * triggers keep beside user_media (interaction.list_status_counts).
- */
-export async function countEntriesByStatus(knex: Knex, userId: string): Promise<Record<Status, number>> {
-  const rows = await knex('interaction.list_status_counts')
+/** The columns a user chose last time for a table, or null for its defaults. */
+export async function findSavedColumns(
+  knex: Knex,
+  userId: string,
+  preference: ColumnsPreference,
+): Promise<string[] | null> {
+  const row = await knex('users.preferences')
     .where('user_id', userId)
-    .select<{ status: Status; count: number }[]>('status', 'entries as count');
-  return countsForEveryStatus(Object.fromEntries(rows.map((row) => [row.status, row.count])));
+    .first<Record<string, string[] | null> | undefined>(preference);
+  return row?.[preference] ?? null;
 }
 
-/**
- * Rebuilds the counts countEntriesByStatus reads (interaction.list_status_counts) from the entries,
- * for one user or, without one, for everyone: after a load made with triggers off, or counts found
- * drifting. Writes to every list wait while it counts.
- */
-export async function recountEntriesByStatus(knex: Knex, userId: string | null = null): Promise<void> {
-  await knex.raw('select interaction.recount_list_statuses(?::uuid)', [userId]);
+/** Remembers the columns a user chose for a table; writes only when they changed. */
+export async function saveColumns(
+  knex: Knex,
+  userId: string,
+  preference: ColumnsPreference,
+  columns: readonly string[],
+): Promise<void> {
+  await knex('users.preferences')
+    .insert({ user_id: userId, [preference]: columns })
+    .onConflict('user_id')
+    .merge([preference])
+    .whereRaw(`users.preferences.${preference} is distinct from excluded.${preference}`);
 }

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { requireAdmin, requireUser } from '../../src/auth/guards';
-import type { SessionUser } from '../../src/users/queries';
+import { type SessionUser } from '../../src/users/queries';
 
 /** A bare app whose "session" is whatever user the test says, to exercise the guards alone. */
 function appWith(user: SessionUser | undefined) {

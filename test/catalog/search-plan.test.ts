@@ -1,13 +1,12 @@
 import {
   buildSearchPlan,
   COMPLETIONS,
-  PROBED_TITLES,
   searchWords,
-  termToRead,
   titleQuery,
   type CatalogWord,
   type LookedUpWord,
-} from '../../src/catalog/search-plan';
+} from '../../src/search/plan';
+import { PROBED_TITLES, termToRead } from '../../src/catalog/search-plan';
 import { parseCatalogQuery } from '../../src/catalog/validation';
 
 // Searches planned from what the catalog's word list would answer, without a database.

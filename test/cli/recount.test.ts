@@ -1,4 +1,4 @@
-import { countEntriesByStatus } from '../../src/users/queries';
+import { countEntriesByStatus } from '../../src/entries/queries';
 import { runCliCommand } from '../support/cli';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser } from '../support/session';

@@ -1,4 +1,4 @@
-import { countEntriesByStatus, recountEntriesByStatus } from '../../src/users/queries';
+import { countEntriesByStatus, recountEntriesByStatus } from '../../src/entries/queries';
 import { useSeededApp } from '../support/seeded';
 import { createUser } from '../support/session';
 

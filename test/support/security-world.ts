@@ -3,7 +3,7 @@ import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { addRelationship, listRelationshipKinds } from '../../src/media/relationships';
+import { addRelationship, listRelationshipKinds } from '../../src/media/relationship-queries';
 import { formFields } from './pages';
 import type { AppRoute } from './routes';
 import { hashPassword } from '../../src/users/passwords';

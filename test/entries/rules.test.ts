@@ -1,12 +1,5 @@
-import {
-  applyEdit,
-  changedFields,
-  progressText,
-  ratingOnScale,
-  readEdit,
-  storedRating,
-  type EntryFields,
-} from '../../src/list/rules';
+import { applyEdit, changedFields, progressText, readEdit, type EntryFields } from '../../src/entries/rules';
+import { ratingOnScale, storedRating } from '../../src/entries/ratings';
 
 const TODAY = '2026-11-27';
 

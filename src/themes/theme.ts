@@ -1,6 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { parse } from 'cookie';
-import { THEMES, type Theme } from '../users/queries';
+
+/** The themes one can choose; 'system' follows the device's light or dark setting. */
+export const THEMES = ['system', 'light', 'dark', 'high-contrast'] as const;
+export type Theme = (typeof THEMES)[number];
 
 export const THEME_COOKIE = 'omt.theme';
 const ONE_YEAR_MS = 365 * 24 * 3_600_000;

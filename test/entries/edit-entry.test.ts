@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { editEntry, type ListRow } from '../../src/list/queries';
+import { editEntry, type EntryRow } from '../../src/entries/queries';
 import { useSeededApp } from '../support/seeded';
 import { createUser } from '../support/session';
 
@@ -60,7 +60,7 @@ describe('editing an entry while another request changes it', () => {
       knex,
       userId,
       mediaId,
-      (current: ListRow) => {
+      (current: EntryRow) => {
         seen.push(current.notes);
         return { next: { ...current, rating: 80 } };
       },
@@ -81,7 +81,7 @@ describe('editing an entry while another request changes it', () => {
     const { userId, mediaId } = await entryOnList();
     const trx = await knex.transaction();
     await trx('interaction.user_media').where({ user_id: userId, media_id: mediaId }).delete();
-    const editing = editEntry(knex, userId, mediaId, (current: ListRow) => ({ next: { ...current, rating: 50 } }));
+    const editing = editEntry(knex, userId, mediaId, (current: EntryRow) => ({ next: { ...current, rating: 50 } }));
     await someoneWaitsForTheRow(knex);
     await trx.commit();
     expect(await editing).toBeUndefined();

@@ -1,35 +1,12 @@
 import { controlCharacterError, shownText, type FieldErrors } from '../http/validation';
-import { DEFAULT_RATING_SCALE, STATUSES, type RatingScale, type Status } from '../users/queries';
-
-export { DEFAULT_RATING_SCALE, type RatingScale };
+import { RATING_SCALES, storedRating, type RatingScale } from './ratings';
+import { isStatus, type Status } from './statuses';
 
 /**
  * The rules of a list entry, enforced on the server whatever the form sent: ratings on the user's
  * scale stored on one internal 1–100 scale, progress within the title's total, and the dates and
  * status that follow from each other. Pure functions: the handlers load, call, and write.
  */
-
-export const RATING_SCALES: Record<RatingScale, { max: number; step: number; label: string; title: string }> = {
-  five_star: { max: 5, step: 20, label: 'stars (1 to 5)', title: '5 stars' },
-  ten_point: { max: 10, step: 10, label: 'points (1 to 10)', title: '10 points' },
-  hundred_point: { max: 100, step: 1, label: 'points (1 to 100)', title: '100 points' },
-};
-
-/** A scale as the views use it: its name, its top, its words. */
-export function scaleView(scale: RatingScale) {
-  return { name: scale, ...RATING_SCALES[scale] };
-}
-
-/** A stored rating (1–100) on the user's scale, never below 1. */
-export function ratingOnScale(stored: number | null, scale: RatingScale): number | null {
-  if (stored === null) return null;
-  return Math.max(1, Math.round(stored / RATING_SCALES[scale].step));
-}
-
-/** A rating on the user's scale, stored. */
-export function storedRating(value: number, scale: RatingScale): number {
-  return value * RATING_SCALES[scale].step;
-}
 
 /** Short unit labels, by media_types.progress_unit. */
 export const UNIT_LABELS: Record<string, string> = {
@@ -50,6 +27,7 @@ export function progressText(progress: number | null, total: number | null, unit
 /** What an entry holds that a user edits; dates as YYYY-MM-DD (UTC). */
 export interface EntryFields {
   status: Status;
+  /** Stored, 1–100 (see ./ratings.ts). */
   rating: number | null;
   progress: number | null;
   notes: string | null;
@@ -154,7 +132,7 @@ export function readEdit(body: unknown, scale: RatingScale, today: string = toda
     const value = field === 'notes' ? raw : raw.trim();
     switch (field) {
       case 'status':
-        if ((STATUSES as readonly string[]).includes(value)) changes.status = value as Status;
+        if (isStatus(value)) changes.status = value;
         else errors[name] = 'Choose a status from the list.';
         break;
       case 'rating': {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { TOTAL_TEXT } from '../list/queries';
-import { RATING_SCALES, type RatingScale } from '../list/rules';
-import { countEntriesByStatus, STATUSES, type Status } from '../users/queries';
+import { RATING_SCALES, type RatingScale } from '../entries/ratings';
+import { countEntriesByStatus } from '../entries/queries';
+import { STATUSES, type Status } from '../entries/statuses';
 
 /**
  * A profile's statistics, all computed in SQL: six queries whatever the size of the list.
@@ -87,8 +87,7 @@ export function ratingBucketsOf(scale: RatingScale): { width: number; labels: st
 
 /** The minutes an entry stands for: what it consumed (its progress, or all of it once completed) × a unit's minutes. */
 const MINUTES_SQL = `
-  coalesce(e.progress, case when e.status = 'completed' and (${TOTAL_TEXT}) ~ '^[0-9]{1,7}$'
-                             then (${TOTAL_TEXT})::int end)
+  coalesce(e.progress, case when e.status = 'completed' then media.title_length(t.progress_unit, m.attributes) end)
   * case t.progress_unit
       when 'minutes' then 1
       when 'hours' then 60

@@ -1,10 +1,11 @@
 import type { FieldErrors } from '../http/validation';
-import type { ListRow } from './queries';
-import { ratingOnScale, UNIT_LABELS, type RatingScale } from './rules';
+import type { EntryRow } from './queries';
+import { ratingOnScale, type RatingScale } from './ratings';
+import { UNIT_LABELS } from './rules';
 
 /** What a row's template needs: the entry on the user's scale, its progress unit, the values drawn. */
-export function rowView(
-  row: ListRow,
+export function entryView(
+  row: EntryRow,
   scale: RatingScale,
   typed: Record<string, string> = {},
   errors: FieldErrors = {},

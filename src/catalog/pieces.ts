@@ -1,0 +1,39 @@
+import createError from 'http-errors';
+import type { Knex } from 'knex';
+import type { EntryPiece } from '../entries/pieces';
+import { findSavedColumns } from '../users/queries';
+import { findCatalogRow } from './queries';
+import { parseCatalogQuery, resolveColumns } from './validation';
+
+/**
+ * A catalog row (its rows have no id: any target no other piece claims) again after its Add,
+ * now showing the status, drawn with the columns of the page it sits on; and the message.
+ */
+export function catalogRowPiece(knex: Knex): EntryPiece {
+  return {
+    claims: () => true,
+    answers: ['added'],
+    async send(req, res, write, back) {
+      if (write.kind !== 'added') return;
+      const userId = req.user!.id;
+      const row = await findCatalogRow(knex, write.mediaId, userId);
+      if (!row) throw createError(404);
+      const params = new URL(back, 'http://omt.invalid').searchParams;
+      const { query } = parseCatalogQuery(params.has('col') ? { col: params.getAll('col') } : {}, {
+        types: [],
+        classes: [],
+        genres: [],
+        signedIn: true,
+      });
+      const saved = await findSavedColumns(knex, userId, 'catalog_columns');
+      res.render('catalog/added', {
+        layout: false,
+        rows: [row],
+        columns: resolveColumns(query, saved),
+        returnUrl: back,
+        justAdded: true,
+        message: write.message,
+      });
+    },
+  };
+}

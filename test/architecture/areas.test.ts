@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+/**
+ * The rules of docs/architecture.md, read from the source: which way imports between areas run,
+ * and where SQL is written. An area is a folder under src/ (a file at the top is its own area).
+ */
+const SRC = path.join(__dirname, '..', '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? sourceFiles(path.join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [path.join(dir, entry.name)]
+          : [],
+    );
+}
+
+interface Import {
+  from: string;
+  to: string;
+}
+
+/** Every import (type-only ones too) from one module of src/ to another, as paths from src/. */
+function importsOf(file: string): Import[] {
+  const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+  return importedFiles
+    .filter(({ fileName }) => fileName.startsWith('.'))
+    .map(({ fileName }) => ({
+      from: path.relative(SRC, file),
+      to: path.relative(SRC, path.resolve(path.dirname(file), fileName)),
+    }))
+    .filter(({ to }) => !to.startsWith('..'));
+}
+
+const areaOf = (module: string) => module.split(path.sep)[0]!.replace(/\.ts$/, '');
+/** Areas that serve pages: they have routes. The others are cores that pages build on. */
+const pageAreas = new Set(
+  fs
+    .readdirSync(SRC, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(SRC, entry.name, 'routes.ts')))
+    .map((entry) => entry.name),
+);
+const files = sourceFiles(SRC);
+const imports = files.flatMap(importsOf);
+const betweenAreas = imports.filter(({ from, to }) => areaOf(from) !== areaOf(to));
+
+describe('the areas of src/', () => {
+  it('has page areas and cores to tell apart', () => {
+    expect([...pageAreas]).toEqual(expect.arrayContaining(['catalog', 'home', 'list', 'media']));
+    expect(pageAreas.has('entries')).toBe(false);
+  });
+
+  it('import each other without a cycle', () => {
+    const edges = new Map<string, Set<string>>();
+    for (const { from, to } of betweenAreas) {
+      const targets = edges.get(areaOf(from)) ?? new Set<string>();
+      edges.set(areaOf(from), targets.add(areaOf(to)));
+    }
+    // Depth-first search; a cycle is reported as the path that closes it.
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (area: string, trail: string[]) => {
+      if (state.get(area) === 'done') return;
+      if (state.get(area) === 'open') {
+        cycles.push([...trail.slice(trail.indexOf(area)), area].join(' -> '));
+        return;
+      }
+      state.set(area, 'open');
+      for (const next of edges.get(area) ?? []) visit(next, [...trail, area]);
+      state.set(area, 'done');
+    };
+    for (const area of edges.keys()) visit(area, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it("never reach into a page area's handlers, routes, pieces or queries (only the composition root does)", () => {
+    const reaching = betweenAreas
+      .filter(({ from }) => from !== 'app.ts')
+      .filter(({ to }) => pageAreas.has(areaOf(to)))
+      .filter(({ to }) => /(^|-)(handlers|routes|pieces|queries|api)$/.test(path.basename(to)))
+      .map(({ from, to }) => `${from} -> ${to}`);
+    expect(reaching).toEqual([]);
+  });
+
+  it('write SQL only in query modules (and the database set-up)', () => {
+    const knexAtWork = /\b(knex|trx|db)(\(|\.raw\b|\.transaction\b|\.schema\b|\.fn\b)/;
+    const outside = files
+      .map((file) => path.relative(SRC, file))
+      .filter((module) => !/(^|-)queries\.ts$/.test(path.basename(module)) && areaOf(module) !== 'database')
+      .filter((module) => knexAtWork.test(fs.readFileSync(path.join(SRC, module), 'utf8')));
+    expect(outside).toEqual([]);
+  });
+
+  it('keep every query of a list entry in the entries core or a query module', () => {
+    const touching = files
+      .map((file) => path.relative(SRC, file))
+      .filter((module) => fs.readFileSync(path.join(SRC, module), 'utf8').includes('interaction.user_media'))
+      .filter((module) => !/(^|-)queries\.ts$/.test(path.basename(module)));
+    expect(touching).toEqual([]);
+  });
+});
