@@ -46,3 +46,12 @@ export const requireAdmin: RequestHandler = (req, res, next) => {
     next();
   });
 };
+
+/**
+ * The signed-in user, for a handler behind requireUser (or requireAdmin). Throws 401 if there is
+ * none, so a route that forgot its guard fails closed instead of reading an undefined user.
+ */
+export function currentUser(req: Request): Express.User {
+  if (!req.user) throw createError(401, 'Sign in to do this.');
+  return req.user;
+}

@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/guards';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import type { EntryPiece } from '../entries/pieces';
@@ -15,7 +16,7 @@ export function catalogRowPiece(knex: Knex): EntryPiece {
     answers: ['added'],
     async send(req, res, write, back) {
       if (write.kind !== 'added') return;
-      const userId = req.user!.id;
+      const userId = currentUser(req).id;
       const row = await findCatalogRow(knex, write.mediaId, userId);
       if (!row) throw createError(404);
       const params = new URL(back, 'http://omt.invalid').searchParams;

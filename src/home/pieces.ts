@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/guards';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import type { EntryPiece } from '../entries/pieces';
@@ -17,7 +18,7 @@ export function homeTilePiece(knex: Knex): EntryPiece {
     async send(req, res, write) {
       const kind = TILE_TARGET.exec(req.get('HX-Target') ?? '')![1] as TileKind;
       const mediaId = write.kind === 'added' ? write.mediaId : 'entry' in write ? write.entry.mediaId : '';
-      const item = await findTileItem(knex, mediaId, req.user!.id);
+      const item = await findTileItem(knex, mediaId, currentUser(req).id);
       if (!item) throw createError(404, 'There is no such title.');
       // Once it is no longer in progress the tile has no +1: focus goes to its status instead.
       const focus =

@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/guards';
 import type { RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { EXPORT_COLUMNS, exportedEntries } from '../entries/queries';
@@ -47,7 +48,7 @@ export function exportCsv(knex: Knex): RequestHandler {
   return async (req, res) => {
     startDownload(res, 'text/csv', 'csv');
     await write(res, `${EXPORT_COLUMNS.join(',')}\r\n`);
-    for await (const row of exportedEntries(knex, req.user!.id)) {
+    for await (const row of exportedEntries(knex, currentUser(req).id)) {
       if (!(await write(res, `${EXPORT_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`))) return;
     }
     res.end();
@@ -59,7 +60,7 @@ export function exportJson(knex: Knex): RequestHandler {
     startDownload(res, 'application/json', 'json');
     let first = true;
     await write(res, '[');
-    for await (const row of exportedEntries(knex, req.user!.id)) {
+    for await (const row of exportedEntries(knex, currentUser(req).id)) {
       const ordered = Object.fromEntries(EXPORT_COLUMNS.map((column) => [column, row[column]]));
       if (!(await write(res, `${first ? '\n' : ',\n'}${JSON.stringify(ordered)}`))) return;
       first = false;

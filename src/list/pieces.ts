@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/guards';
 import type { Request } from 'express';
 import { entryView } from '../entries/entry-view';
 import type { EntryPiece } from '../entries/pieces';
@@ -9,7 +10,7 @@ function rowColumns(req: Request, back: string): ListColumn[] {
   const params = new URL(back, 'http://omt.invalid').searchParams;
   const chosen = params.has('col') ? { col: params.getAll('col') } : {};
   const { query } = parseListQuery(chosen, { types: [], classes: [], scale: DEFAULT_RATING_SCALE });
-  return resolveListColumns(query, req.user!.listColumns);
+  return resolveListColumns(query, currentUser(req).listColumns);
 }
 
 /**
@@ -32,7 +33,7 @@ export const listRowPiece: EntryPiece = {
       });
       return;
     }
-    const scale = req.user!.ratingScale;
+    const scale = currentUser(req).ratingScale;
     const shown =
       write.kind === 'refused'
         ? entryView(write.entry, scale, write.typed, write.errors)

@@ -3,8 +3,9 @@ import type { Knex } from 'knex';
 import { requireUser } from '../auth/guards';
 import { exportCsv, exportJson } from './export';
 import type { EntryPiece } from '../entries/pieces';
-import { addToList, removeFromList, saveEntry, showEditPage, showList, undoRemove } from './handlers';
+import { showList } from './handlers';
 import { listRowPiece } from './pieces';
+import { addToList, removeFromList, saveEntry, showEditPage, undoRemove } from './writes';
 
 /**
  * /list: the signed-in user's own list; every route is theirs alone. Its writes serve other pages'

@@ -1,3 +1,4 @@
+import { currentUser } from '../auth/guards';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { entryView } from '../entries/entry-view';
@@ -23,7 +24,7 @@ export function trackingPanelPiece(knex: Knex): EntryPiece {
     claims: (target) => target === 'tracking-panel',
     answers: ['added', 'saved', 'refused', 'removed', 'restored'],
     async send(req, res, write, back) {
-      const scale = req.user!.ratingScale;
+      const scale = currentUser(req).ratingScale;
       const typed = write.kind === 'refused' ? write.typed : undefined;
       const errors = write.kind === 'refused' ? write.errors : {};
       let panel;
@@ -31,7 +32,7 @@ export function trackingPanelPiece(knex: Knex): EntryPiece {
         const { mediaId, title } = write.removed;
         panel = { mediaId, title, entry: null, removed: true };
       } else {
-        const entry = write.kind === 'added' ? await findEntry(knex, req.user!.id, write.mediaId) : write.entry;
+        const entry = write.kind === 'added' ? await findEntry(knex, currentUser(req).id, write.mediaId) : write.entry;
         if (!entry) throw createError(404);
         panel = {
           mediaId: entry.mediaId,

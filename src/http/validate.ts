@@ -1,0 +1,96 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { safeNextPath } from './redirects';
+import { parseForm, shownText, type FieldErrors } from './validation';
+
+/**
+ * Validation at the edge: a route's handler sits behind the zod schemas of the request's parts
+ * (path parameters, query, body), checked by one middleware before it runs. A refused request is
+ * answered by the route's `refuse` (422 unless it sets another status): the form again with its
+ * field errors and the values as typed, nothing written. A valid one reaches the handler with the
+ * typed values as an argument, so no handler reads `req.body`. The JSON API will put its routes
+ * behind the same schemas.
+ */
+
+/** What a refused request held: the first error of each field, and each field as typed. */
+export interface Refusal {
+  /** The part of the request that was refused. */
+  part: 'params' | 'query' | 'body';
+  errors: FieldErrors;
+  /**
+   * The body's text fields as typed, for drawing the form again: control characters shown as
+   * U+FFFD, at most TYPED_MAX characters, a repeated field by its first value.
+   */
+  typed: Record<string, string>;
+}
+
+/** The longest text drawn back into a form: the notes' limit and one more character. */
+export const TYPED_MAX = 10_001;
+
+export interface RequestSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+/** The typed values of each part a route has a schema for. */
+export type Checked<S extends RequestSchemas> = {
+  [Part in keyof S]: S[Part] extends z.ZodType ? z.output<S[Part]> : never;
+};
+
+export interface Check<S extends RequestSchemas> {
+  /** The schemas, or a function of the request that builds them (a user's rating scale, say). */
+  schemas: S | ((req: Request) => S);
+  /** Answers a refused request; the status is already 422. */
+  refuse: (req: Request, res: Response, refusal: Refusal, next: NextFunction) => void | Promise<void>;
+}
+
+export type CheckedHandler<S extends RequestSchemas> = (
+  req: Request,
+  res: Response,
+  input: Checked<S>,
+  next: NextFunction,
+) => void | Promise<void>;
+
+/** The body's text fields as typed (see Refusal.typed). */
+export function typedValues(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  const typed: Record<string, string> = {};
+  for (const [name, sent] of Object.entries(body as Record<string, unknown>)) {
+    const value: unknown = Array.isArray(sent) ? sent[0] : sent;
+    if (typeof value === 'string') typed[name] = shownText(value.slice(0, TYPED_MAX));
+  }
+  return typed;
+}
+
+const PARTS = ['params', 'query', 'body'] as const;
+
+/**
+ * The route's handler behind its schemas. After the check `req.body` is the checked body (what
+ * passport-local reads at sign-in), with unknown fields dropped.
+ */
+export function checked<S extends RequestSchemas>(check: Check<S>, handler: CheckedHandler<S>): RequestHandler {
+  return async (req, res, next) => {
+    const schemas = typeof check.schemas === 'function' ? check.schemas(req) : check.schemas;
+    const input: Record<string, unknown> = {};
+    for (const part of PARTS) {
+      const schema = schemas[part];
+      if (!schema) continue;
+      const result = parseForm(schema, req[part]);
+      if (!result.ok) {
+        res.status(422);
+        return check.refuse(req, res, { part, errors: result.errors, typed: typedValues(req.body) }, next);
+      }
+      input[part] = result.value;
+    }
+    if (schemas.body) req.body = input.body;
+    return handler(req, res, input as Checked<S>, next);
+  };
+}
+
+/** A form's `next` field: a path back into this site, else `fallback` (see safeNextPath). */
+export const nextPath = (fallback: string) =>
+  z
+    .unknown()
+    .optional()
+    .transform((value) => safeNextPath(value, fallback));
