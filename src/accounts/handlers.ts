@@ -3,34 +3,38 @@ import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { safeNextPath } from '../http/redirects';
-import { parseForm, submitted, type FieldErrors } from '../http/validation';
+import { checked, type Check } from '../http/validate';
+import type { FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
 import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
 import { insertLoginEvent } from './queries';
 import { registrationWait, throttledMessage, type SignInResult } from './service';
-import { registrationSchema, signInSchema, type Registration } from './validation';
+import { registrationSchema, signInSchema } from './validation';
 import { themeFromCookie } from '../themes/theme';
 import { DEFAULT_RATING_SCALE } from '../entries/ratings';
 
 const WRONG_CREDENTIALS = 'The username or password is wrong';
 
-function renderRegister(res: Response, status: number, body: unknown, errors: FieldErrors): void {
+/** A text field as typed, as the form draws it back (at most 500 characters). */
+const shown = (typed: Record<string, string>, field: string) => (typed[field] ?? '').slice(0, 500);
+
+function renderRegister(res: Response, status: number, typed: Record<string, string>, errors: FieldErrors): void {
   res.status(status).render('accounts/register', {
     title: 'Create an account',
     page: 'register',
     errors,
-    values: { username: submitted(body, 'username'), email: submitted(body, 'email') },
-    next: safeNextPath(submitted(body, 'next'), ''),
+    values: { username: shown(typed, 'username'), email: shown(typed, 'email') },
+    next: safeNextPath(shown(typed, 'next'), ''),
   });
 }
 
-function renderSignIn(res: Response, status: number, body: unknown, errors: FieldErrors): void {
+function renderSignIn(res: Response, status: number, typed: Record<string, string>, errors: FieldErrors): void {
   res.status(status).render('accounts/login', {
     title: 'Sign in',
     page: 'login',
     errors,
-    values: { username: submitted(body, 'username') },
-    next: safeNextPath(submitted(body, 'next'), ''),
+    values: { username: shown(typed, 'username') },
+    next: safeNextPath(shown(typed, 'next'), ''),
   });
 }
 
@@ -77,14 +81,6 @@ export const showRegister: RequestHandler = (req, res) => {
   });
 };
 
-/** Re-renders the form with 422 and field errors unless the registration is valid. */
-export const validateRegistration: RequestHandler = (req, res, next) => {
-  const form = parseForm(registrationSchema, req.body);
-  if (!form.ok) return renderRegister(res, 422, req.body, form.errors);
-  res.locals.registration = form.value;
-  next();
-};
-
 const DUPLICATE_ERRORS = {
   username: 'That username is taken: choose another',
   email: 'An account with this email address already exists: sign in instead',
@@ -96,14 +92,17 @@ const DUPLICATE_ERRORS = {
  * told whether anything is taken and before any password is hashed.
  */
 export function register(knex: Knex, { registrationsPerHour }: { registrationsPerHour: number }): RequestHandler {
-  return async (req, res, next) => {
-    const registration = res.locals.registration as Registration;
+  const check: Check<{ body: typeof registrationSchema }> = {
+    schemas: { body: registrationSchema },
+    refuse: (_req, res, { typed, errors }) => renderRegister(res, 422, typed, errors),
+  };
+  return checked(check, async (req, res, { body: registration, typed }, next) => {
     // The limit comes before the taken check: each answer about taken-ness spends an attempt, so
     // the form cannot be used to find out freely which emails have an account.
     const wait = await registrationWait(knex, req.ip, registrationsPerHour);
     if (wait !== null) {
       res.setHeader('Retry-After', String(wait));
-      return renderRegister(res, 429, req.body, {
+      return renderRegister(res, 429, typed, {
         username: throttledMessage(wait, 'Too many accounts were created from your network.'),
       });
     }
@@ -112,7 +111,7 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
       const errors: FieldErrors = {};
       if (taken.username) errors.username = DUPLICATE_ERRORS.username;
       if (taken.email) errors.email = DUPLICATE_ERRORS.email;
-      return renderRegister(res, 422, req.body, errors);
+      return renderRegister(res, 422, typed, errors);
     }
     const passwordHash = await hashPassword(registration.password);
     let userId: string;
@@ -129,9 +128,8 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
           ? (error as { constraint?: string }).constraint
           : undefined;
       if (constraint === 'users_username_key')
-        return renderRegister(res, 422, req.body, { username: DUPLICATE_ERRORS.username });
-      if (constraint === 'users_email_key')
-        return renderRegister(res, 422, req.body, { email: DUPLICATE_ERRORS.email });
+        return renderRegister(res, 422, typed, { username: DUPLICATE_ERRORS.username });
+      if (constraint === 'users_email_key') return renderRegister(res, 422, typed, { email: DUPLICATE_ERRORS.email });
       throw error;
     }
     const user: SessionUser = {
@@ -144,8 +142,8 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
       listColumns: null,
     };
     const greeting = `Welcome, ${registration.username}! Your account is ready.`;
-    startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), greeting, audit: true });
-  };
+    startSession(knex, req, res, next, user, { target: registration.next || '/', greeting, audit: true });
+  });
 }
 
 export const showSignIn: RequestHandler = (req, res) => {
@@ -164,23 +162,24 @@ export const showSignIn: RequestHandler = (req, res) => {
  * row, password). A wrong username and a wrong password get the same message.
  */
 export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
-  return (req, res, next) => {
-    const form = parseForm(signInSchema, req.body);
-    if (!form.ok) return renderSignIn(res, 422, req.body, form.errors);
-    // passport-local reads the body: give it the trimmed name the form check accepted.
-    req.body.username = form.value.username;
+  const check: Check<{ body: typeof signInSchema }> = {
+    schemas: { body: signInSchema },
+    refuse: (_req, res, { typed, errors }) => renderSignIn(res, 422, typed, errors),
+  };
+  // passport-local reads req.body, which after the check is the checked form (the name trimmed).
+  return checked(check, (req, res, { body: form, typed }, next) => {
     const verify = (error: unknown, user: SessionUser | false, info?: { result?: SignInResult }) => {
       if (error) return next(error);
-      if (user) return startSession(knex, req, res, next, user, { target: safeNextPath(req.body?.next), audit: false });
+      if (user) return startSession(knex, req, res, next, user, { target: form.next || '/', audit: false });
       const result = info?.result;
       if (result?.outcome === 'throttled') {
         res.setHeader('Retry-After', String(result.retryAfterSeconds));
-        return renderSignIn(res, 429, req.body, { username: throttledMessage(result.retryAfterSeconds) });
+        return renderSignIn(res, 429, typed, { username: throttledMessage(result.retryAfterSeconds) });
       }
-      renderSignIn(res, 401, req.body, { username: WRONG_CREDENTIALS });
+      renderSignIn(res, 401, typed, { username: WRONG_CREDENTIALS });
     };
     passport.authenticate('local', { session: false }, verify)(req, res, next);
-  };
+  });
 }
 
 /** Ends the session on the server (its row is deleted) and starts a fresh anonymous one. */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
-import { register, showRegister, showSignIn, signIn, signOut, validateRegistration } from './handlers';
+import { register, showRegister, showSignIn, signIn, signOut } from './handlers';
 
 /** Registering, signing in and signing out. */
 export function accountRoutes(
@@ -11,7 +11,7 @@ export function accountRoutes(
 ): Router {
   const router = Router();
   router.get('/register', showRegister);
-  router.post('/register', validateRegistration, register(knex, { registrationsPerHour }));
+  router.post('/register', register(knex, { registrationsPerHour }));
   router.get('/login', showSignIn);
   router.post('/login', signIn(knex, passport));
   router.post('/logout', signOut);

@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
+import { nextPath } from '../http/validate';
 import { singleLine } from '../http/validation';
 
 export const PASSWORD_MIN = 8;
@@ -46,6 +47,8 @@ export const registrationSchema = z
     email: emailField,
     password: newPasswordField('Enter a password'),
     confirm: singleLine('Confirm your password').min(1, { error: 'Confirm your password' }),
+    /** Where to go once signed in; '' for the home page. */
+    next: nextPath(''),
   })
   .superRefine((form, context) => {
     if (form.password.toLowerCase() === form.username.toLowerCase()) {
@@ -68,4 +71,6 @@ export const signInSchema = z.object({
   password: singleLine('Enter your password')
     .min(1, { error: 'Enter your password' })
     .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` }),
+  /** Where to go once signed in; '' for the home page. */
+  next: nextPath(''),
 });

@@ -33,10 +33,13 @@ export interface RequestSchemas {
   body?: z.ZodType;
 }
 
-/** The typed values of each part a route has a schema for. */
+/**
+ * The typed values of each part a route has a schema for, and the body's text fields as typed
+ * (see Refusal.typed) for a form the handler itself refuses later.
+ */
 export type Checked<S extends RequestSchemas> = {
   [Part in keyof S]: S[Part] extends z.ZodType ? z.output<S[Part]> : never;
-};
+} & { typed: Record<string, string> };
 
 export interface Check<S extends RequestSchemas> {
   /** The schemas, or a function of the request that builds them (a user's rating scale, say). */
@@ -72,14 +75,15 @@ const PARTS = ['params', 'query', 'body'] as const;
 export function checked<S extends RequestSchemas>(check: Check<S>, handler: CheckedHandler<S>): RequestHandler {
   return async (req, res, next) => {
     const schemas = typeof check.schemas === 'function' ? check.schemas(req) : check.schemas;
-    const input: Record<string, unknown> = {};
+    const typed = typedValues(req.body);
+    const input: Record<string, unknown> = { typed };
     for (const part of PARTS) {
       const schema = schemas[part];
       if (!schema) continue;
       const result = parseForm(schema, req[part]);
       if (!result.ok) {
         res.status(422);
-        return check.refuse(req, res, { part, errors: result.errors, typed: typedValues(req.body) }, next);
+        return check.refuse(req, res, { part, errors: result.errors, typed }, next);
       }
       input[part] = result.value;
     }

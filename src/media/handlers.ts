@@ -18,7 +18,9 @@ import {
 } from './relationship-queries';
 import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
-import { hasControlCharacter, LTREE_PATH, submitted } from '../http/validation';
+import { checked, type Refusal } from '../http/validate';
+import { LTREE_PATH } from '../http/validation';
+import { linkFormSchema, mediaIdParams } from './validation';
 
 type Viewer = Request['user'];
 
@@ -49,47 +51,69 @@ async function linksView(knex: Knex, id: string, user: Viewer) {
   return { groups, chain: chain.length > 1 ? chain : [], kinds, isAdmin: user?.role === 'admin' };
 }
 
+/** The admin link form as drawn: empty, or after a refusal with the values typed and the errors. */
+interface LinkFormState {
+  errors: Record<string, string>;
+  linkForm: { kind: string; targetId: string };
+}
+
+const EMPTY_LINK_FORM: LinkFormState = { errors: {}, linkForm: { kind: '', targetId: '' } };
+
 /**
- * GET /media/:id: a title's page. A bounded number of queries whatever its links: the title with
- * its trackers, its class trail, its external ids, its links, the watch order, and for a viewer
- * their entry and their status for every linked title.
+ * A title's page. A bounded number of queries whatever its links: the title with its trackers,
+ * its class trail, its external ids, its links, the watch order, and for a viewer their entry and
+ * their status for every linked title.
  */
+async function renderMediaPage(
+  knex: Knex,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  id: string,
+  { errors, linkForm }: LinkFormState,
+): Promise<void> {
+  const media = await findMediaDetail(knex, id);
+  if (!media) return next(createError(404, 'There is no such title.'));
+  const user = req.user;
+  const [trail, ids, links, entry] = await Promise.all([
+    classTrail(knex, media.mediaClass),
+    externalIds(knex, id),
+    linksView(knex, id, user),
+    user ? findEntry(knex, user.id, id) : undefined,
+  ]);
+  const scale = user?.ratingScale ?? DEFAULT_RATING_SCALE;
+  res.locals.section = 'catalog';
+  res.render('media/show', {
+    title: media.title,
+    page: 'media',
+    media,
+    trail: trail.map((step) => ({ ...step, url: `/catalog?class=${encodeURIComponent(step.mediaClass)}` })),
+    attributes: attributeList(media.attributes),
+    description: descriptionOf(media.attributes),
+    externalIds: externalIdList(ids, media.mediaType),
+    averageShown: media.averageRating === null ? null : ratingOnScale(media.averageRating, scale),
+    scale: scaleView(scale),
+    ...links,
+    panel: { mediaId: id, title: media.title, entry: entry ? entryView(entry, scale) : null, removed: false },
+    errors,
+    returnUrl: mediaPath(id),
+    linkForm,
+    collectionUrl: media.collectionPath ? `/collections/${media.collectionPath}` : null,
+    collectionLabel: media.collectionPath?.split('.').map(humanPath).join(' › ') ?? null,
+  });
+}
+
+/** GET /media/:id: a title's page. */
 export function showMedia(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const id = mediaIdFrom(req.params.id);
-    const media = await findMediaDetail(knex, id);
-    if (!media) return next(createError(404, 'There is no such title.'));
-    const user = req.user;
-    const [trail, ids, links, entry] = await Promise.all([
-      classTrail(knex, media.mediaClass),
-      externalIds(knex, id),
-      linksView(knex, id, user),
-      user ? findEntry(knex, user.id, id) : undefined,
-    ]);
-    const scale = user?.ratingScale ?? DEFAULT_RATING_SCALE;
-    res.locals.section = 'catalog';
-    res.render('media/show', {
-      title: media.title,
-      page: 'media',
-      media,
-      trail: trail.map((step) => ({ ...step, url: `/catalog?class=${encodeURIComponent(step.mediaClass)}` })),
-      attributes: attributeList(media.attributes),
-      description: descriptionOf(media.attributes),
-      externalIds: externalIdList(ids, media.mediaType),
-      averageShown: media.averageRating === null ? null : ratingOnScale(media.averageRating, scale),
-      scale: scaleView(scale),
-      ...links,
-      panel: { mediaId: id, title: media.title, entry: entry ? entryView(entry, scale) : null, removed: false },
-      errors: res.locals.errors ?? {},
-      returnUrl: mediaPath(id),
-      linkForm: res.locals.linkForm ?? { kind: '', targetId: '' },
-      collectionUrl: media.collectionPath ? `/collections/${media.collectionPath}` : null,
-      collectionLabel: media.collectionPath?.split('.').map(humanPath).join(' › ') ?? null,
-    });
-  };
+  return (req, res, next) => renderMediaPage(knex, req, res, next, mediaIdFrom(req.params.id), EMPTY_LINK_FORM);
 }
 
 const mediaPath = (id: string) => `/media/${id}`;
+
+/** A path that names no title. */
+function noSuchTitle(_req: Request, _res: Response, _refusal: Refusal, next: NextFunction): void {
+  next(createError(404, 'There is no such title.'));
+}
 
 /**
  * The Related section again after an htmx change on it (a link made, refused or removed), with
@@ -155,29 +179,17 @@ async function refuseLink(
   req: Request,
   res: Response,
   next: NextFunction,
-  status: number,
-  errors: Record<string, string>,
+  sourceId: string,
+  refused: { status: number; errors: Record<string, string>; typed: Record<string, string> },
 ) {
+  const { status, errors, typed } = refused;
   res.status(status);
-  const linkForm = {
-    kind: submitted(req.body, 'kind'),
-    targetId: submitted(req.body, 'target_id').slice(0, 300),
-  };
+  const linkForm = { kind: (typed.kind ?? '').slice(0, 500), targetId: (typed.target_id ?? '').slice(0, 300) };
   if (isFragmentRequest(req, res)) {
     const message = `Not linked: ${Object.values(errors)[0]}`;
-    return sendRelated(knex, req, res, mediaIdFrom(req.params.id), { message, errors, linkForm });
+    return sendRelated(knex, req, res, sourceId, { message, errors, linkForm });
   }
-  res.locals.errors = errors;
-  res.locals.linkForm = linkForm;
-  return showMedia(knex)(req, res, next);
-}
-
-/** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */
-function targetFromForm(value: unknown): unknown {
-  // A control character anywhere is refused as sent, not hidden in an address's query.
-  if (typeof value !== 'string' || hasControlCharacter(value)) return value;
-  const address = /\/media\/([0-9a-f-]{36})\/?(?:[?#].*)?$/i.exec(value.trim());
-  return address ? address[1] : value;
+  return renderMediaPage(knex, req, res, next, sourceId, { errors, linkForm });
 }
 
 /**
@@ -186,22 +198,25 @@ function targetFromForm(value: unknown): unknown {
  * again); a refusal shows the form again with its values and its error.
  */
 export function linkFromPage(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const sourceId = mediaIdFrom(req.params.id);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: targetFromForm(body.target_id) });
-    if ('refused' in linked) {
-      const { reason, field, message } = linked.refused;
-      if (!field) return next(createError(404, message));
-      // A form's bad value is 422 (the API says 404 for an unknown target), a link that exists 409.
-      const status = reason === 'duplicate' ? 409 : 422;
-      return refuseLink(knex, req, res, next, status, { [field === 'kind' ? 'kind' : 'target_id']: message });
-    }
-    const message = `Linked: ${linked.kind.label.toLowerCase()}, and the other way on the other title’s page.`;
-    if (isFragmentRequest(req, res)) return sendRelated(knex, req, res, sourceId, { message });
-    setFlash(req, 'status', message);
-    redirectAfterSaving(req, res, next, mediaPath(sourceId));
-  };
+  return checked(
+    { schemas: { params: mediaIdParams, body: linkFormSchema }, refuse: noSuchTitle },
+    async (req, res, { params, body, typed }, next) => {
+      const sourceId = params.id;
+      const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: body.target_id });
+      if ('refused' in linked) {
+        const { reason, field, message } = linked.refused;
+        if (!field) return next(createError(404, message));
+        // A form's bad value is 422 (the API says 404 for an unknown target), a link that exists 409.
+        const status = reason === 'duplicate' ? 409 : 422;
+        const errors = { [field === 'kind' ? 'kind' : 'target_id']: message };
+        return refuseLink(knex, req, res, next, sourceId, { status, errors, typed });
+      }
+      const message = `Linked: ${linked.kind.label.toLowerCase()}, and the other way on the other title’s page.`;
+      if (isFragmentRequest(req, res)) return sendRelated(knex, req, res, sourceId, { message });
+      setFlash(req, 'status', message);
+      redirectAfterSaving(req, res, next, mediaPath(sourceId));
+    },
+  );
 }
 
 /** POST /media/:id/relationships/:kind/:targetId/delete (form): administrators remove a link and its inverse. */

@@ -1,7 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { redirectAfterSaving, setFlash } from '../http/flash';
-import { parseForm, type FieldErrors } from '../http/validation';
+import { checked, type Check, type RequestSchemas } from '../http/validate';
+import type { FieldErrors } from '../http/validation';
+import { currentUser } from '../auth/guards';
 import { attemptSignIn, throttledMessage } from '../accounts/service';
 import { RATING_SCALES } from '../entries/ratings';
 import { hashPassword } from '../users/passwords';
@@ -36,43 +38,40 @@ function renderSettings(req: Request, res: Response, status = 200, errors: Field
 
 export const showSettings: RequestHandler = (req, res) => renderSettings(req, res);
 
+/** A settings form behind its schema: refused, the page again with 422 and the field's error. */
+function settingsForm<Body extends RequestSchemas['body'] & object>(body: Body): Check<{ body: Body }> {
+  return { schemas: { body }, refuse: (req, res, { errors }) => renderSettings(req, res, 422, errors) };
+}
+
 /** Anyone may pick a theme: kept in a cookie, and in the preferences of a signed-in user. */
 export function saveTheme(knex: Knex, secureCookies: boolean): RequestHandler {
-  return async (req, res, next) => {
-    const form = parseForm(themeSchema, req.body);
-    if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    if (req.user) await updateTheme(knex, req.user.id, form.value.theme);
-    setThemeCookie(res, form.value.theme, secureCookies);
+  return checked(settingsForm(themeSchema), async (req, res, { body: { theme } }, next) => {
+    if (req.user) await updateTheme(knex, req.user.id, theme);
+    setThemeCookie(res, theme, secureCookies);
     setFlash(req, 'status', 'Theme saved.');
     redirectAfterSaving(req, res, next, '/settings');
-  };
+  });
 }
 
 /** The rating scale the list shows and reads; ratings stay stored on one scale, so none change. */
 export function saveRatingScale(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const form = parseForm(ratingScaleSchema, req.body);
-    if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    await updateRatingScale(knex, req.user!.id, form.value.rating_scale);
-    setFlash(req, 'status', `Ratings are now shown and typed as ${RATING_SCALES[form.value.rating_scale].title}.`);
+  return checked(settingsForm(ratingScaleSchema), async (req, res, { body: { rating_scale: scale } }, next) => {
+    await updateRatingScale(knex, currentUser(req).id, scale);
+    setFlash(req, 'status', `Ratings are now shown and typed as ${RATING_SCALES[scale].title}.`);
     redirectAfterSaving(req, res, next, '/settings');
-  };
+  });
 }
 
 export function saveProfileVisibility(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const form = parseForm(privacySchema, req.body);
-    if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    await updateProfileVisibility(knex, req.user!.id, form.value.profile_visibility);
+  return checked(settingsForm(privacySchema), async (req, res, { body: { profile_visibility: visibility } }, next) => {
+    await updateProfileVisibility(knex, currentUser(req).id, visibility);
     setFlash(
       req,
       'status',
-      form.value.profile_visibility === 'private'
-        ? 'Your profile is now private: only you can see it.'
-        : 'Your profile is now public.',
+      visibility === 'private' ? 'Your profile is now private: only you can see it.' : 'Your profile is now public.',
     );
     redirectAfterSaving(req, res, next, '/settings');
-  };
+  });
 }
 
 /**
@@ -81,7 +80,7 @@ export function saveProfileVisibility(knex: Knex): RequestHandler {
  */
 async function confirmPassword(knex: Knex, req: Request, res: Response, field: string, password: string) {
   const check = await attemptSignIn(knex, {
-    identifier: req.user!.username,
+    identifier: currentUser(req).username,
     password,
     ip: req.ip,
     userAgent: req.get('User-Agent'),
@@ -101,15 +100,13 @@ async function confirmPassword(knex: Knex, req: Request, res: Response, field: s
  * with a new session id, so only the device that changed the password stays signed in.
  */
 export function changePassword(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const form = parseForm(passwordChangeSchema, req.body);
-    if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    const user = req.user!;
-    if (form.value.new_password.toLowerCase() === user.username.toLowerCase()) {
+  return checked(settingsForm(passwordChangeSchema), async (req, res, { body: form }, next) => {
+    const user = currentUser(req);
+    if (form.new_password.toLowerCase() === user.username.toLowerCase()) {
       return renderSettings(req, res, 422, { new_password: 'Password must not be your username' });
     }
-    if (!(await confirmPassword(knex, req, res, 'current_password', form.value.current_password))) return;
-    const passwordHash = await hashPassword(form.value.new_password);
+    if (!(await confirmPassword(knex, req, res, 'current_password', form.current_password))) return;
+    const passwordHash = await hashPassword(form.new_password);
     const ended = (await replacePasswordEndingSessions(knex, user.id, passwordHash)) - 1;
     req.login(user, (error) => {
       if (error) return next(error);
@@ -123,20 +120,18 @@ export function changePassword(knex: Knex): RequestHandler {
       );
       redirectAfterSaving(req, res, next, '/settings');
     });
-  };
+  });
 }
 
 /** Needs the password; removes the account and all of the user's data (the catalog stays). */
 export function deleteAccount(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const form = parseForm(accountDeletionSchema, req.body);
-    if (!form.ok) return renderSettings(req, res, 422, form.errors);
-    if (!(await confirmPassword(knex, req, res, 'delete_password', form.value.delete_password))) return;
-    await deleteUser(knex, req.user!.id);
+  return checked(settingsForm(accountDeletionSchema), async (req, res, { body: form }, next) => {
+    if (!(await confirmPassword(knex, req, res, 'delete_password', form.delete_password))) return;
+    await deleteUser(knex, currentUser(req).id);
     req.logout((error) => {
       if (error) return next(error);
       setFlash(req, 'status', 'Your account and everything in it have been deleted.');
       redirectAfterSaving(req, res, next, '/');
     });
-  };
+  });
 }

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { hasControlCharacter, UUID_PATTERN } from '../http/validation';
+
+/** A title's id in a path (/media/:id…), lower-cased; anything else is no title (404). */
+export const mediaIdParams = z.looseObject({
+  id: z
+    .string()
+    .regex(UUID_PATTERN)
+    .transform((id) => id.toLowerCase()),
+});
+
+/** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */
+function targetFromForm(value: unknown): unknown {
+  // A control character anywhere is refused as sent, not hidden in an address's query.
+  if (typeof value !== 'string' || hasControlCharacter(value)) return value;
+  const address = /\/media\/([0-9a-f-]{36})\/?(?:[?#].*)?$/i.exec(value.trim());
+  return address ? address[1] : value;
+}
+
+/**
+ * The admin link form: the kind's name and the other title (its id, or its page's address). The
+ * rules of a link (a known kind, a well-formed id, no self-link, both titles there) are
+ * linkFromInput's, which the JSON API applies too.
+ */
+export const linkFormSchema = z.looseObject({}).transform((form) => ({
+  kind: form.kind,
+  target_id: targetFromForm(form.target_id),
+}));
