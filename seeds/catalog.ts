@@ -200,7 +200,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
     );
 
     // An item is already known when any of its ids is (its identifying id first): the Rosetta stone.
-    const matched = await trx.raw(`
+    const matched = await trx.raw<{ rowCount: number | null }>(`
       update seed_media s set id = known.media_id, existing = true
       from (
         select distinct on (l.ord) l.ord, e.media_id
@@ -210,7 +210,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       ) known
       where known.ord = s.ord`);
 
-    const inserted = await trx.raw(`
+    const inserted = await trx.raw<{ rowCount: number | null }>(`
       insert into media.media (id, media_type, media_class, title, original_title, release_date,
         release_date_precision, country_of_origin, creators, attributes, collection_path)
       select id, media_type, media_class, title, original_title, release_date,
@@ -218,7 +218,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       from seed_media where not existing
       order by ord`);
 
-    const externalIds = await trx.raw(`
+    const externalIds = await trx.raw<{ rowCount: number | null }>(`
       insert into media.external_links (media_id, source_name, external_key)
       select s.id, l.source_name, l.external_key
       from seed_links l join seed_media s using (ord)
@@ -244,7 +244,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       select count(*)::int as skipped from seed_resolved
       where target_id is null or target_id = source_id or inverse_kind is null`);
 
-    const relationships = await trx.raw(`
+    const relationships = await trx.raw<{ rowCount: number | null }>(`
       with usable as (
         select * from seed_resolved
         where target_id is not null and target_id <> source_id and inverse_kind is not null

@@ -18,7 +18,10 @@ const DEMO_ENTRIES = [
 
 /** Creates the demo account and its entries if missing; an existing demo account is left as it is. */
 export async function ensureDemoAccount(knex: Knex): Promise<{ created: boolean }> {
-  const existing = await knex('users.users').select('id').where({ username: DEMO_ACCOUNT.username }).first();
+  const existing = await knex('users.users')
+    .select('id')
+    .where({ username: DEMO_ACCOUNT.username })
+    .first<{ id: string } | undefined>();
   if (existing) return { created: false };
   const passwordHash = await hashPassword(DEMO_ACCOUNT.password);
   return knex.transaction(async (trx) => {

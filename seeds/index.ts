@@ -17,7 +17,7 @@ export async function runCatalogSeed(knex: Knex, logger: Logger): Promise<Catalo
 
 /** True when the catalog has no media yet: `npm start` seeds only then. */
 export async function catalogIsEmpty(knex: Knex): Promise<boolean> {
-  const row = await knex('media.media').select(knex.raw('1')).first();
+  const row = await knex('media.media').select(knex.raw('1')).first<Record<string, unknown> | undefined>();
   return row === undefined;
 }
 

@@ -51,7 +51,10 @@ describe('registering', () => {
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe('/');
 
-    const user = await db.knex('users.users').where({ username: 'newreader' }).first();
+    const user = await db
+      .knex('users.users')
+      .where({ username: 'newreader' })
+      .first<{ id: string; email: string; password_hash: string }>();
     expect(user.email).toBe('newreader@example.com');
     expect(user.password_hash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(user.password_hash, GOOD.password)).toBe(true);
@@ -77,7 +80,7 @@ describe('registering', () => {
   ])(
     'rejects %s with 422 and a message next to each bad field, keeping the values',
     async (_case, fields, badFields) => {
-      const response = await registerWith(fields as Record<string, string>);
+      const response = await registerWith(fields);
       expect(response.status).toBe(422);
       const $ = cheerio.load(response.text);
       expect($('title').text()).toMatch(/^Error: /);

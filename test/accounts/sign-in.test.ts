@@ -25,7 +25,7 @@ describe('signing in and out', () => {
       .knex('auth.login_events')
       .where({ username_attempted: username })
       .orderBy('id')
-      .select('outcome', 'user_id', 'ip');
+      .select<{ outcome: string; user_id: string | null; ip: string | null }[]>('outcome', 'user_id', 'ip');
 
   it('signs in by username or email, records the event, and shows who is signed in', async () => {
     const user = await createUser(db.knex);
@@ -40,8 +40,10 @@ describe('signing in and out', () => {
     }
     const recorded = await events(user.username);
     expect(recorded[0]).toMatchObject({ outcome: 'success', user_id: user.id });
-    expect(recorded[0].ip).toBeTruthy();
-    expect((await db.knex('users.users').where({ id: user.id }).first()).last_sign_in_at).not.toBeNull();
+    expect(recorded[0]!.ip).toBeTruthy();
+    expect(
+      (await db.knex('users.users').where({ id: user.id }).first<{ last_sign_in_at: Date | null }>()).last_sign_in_at,
+    ).not.toBeNull();
   });
 
   it('gives one message for a wrong password and for an unknown user, and records both', async () => {
@@ -307,7 +309,7 @@ describe('signing in and out', () => {
       }
       expect((await signInFrom('::ffff:203.0.113.200', 'mapped-other', 'wrong guess')).status).toBe(401);
       const [event] = await events('mapped-other');
-      expect(event.ip).toBe('203.0.113.200');
+      expect(event!.ip).toBe('203.0.113.200');
       // The mapped and the plain spelling of one address are one address.
       for (let i = 0; i < THROTTLE.perAddress - 1; i += 1) {
         expect((await signInFrom('203.0.113.200', `mapped-again-${i}`, 'wrong guess')).status).toBe(401);
@@ -366,7 +368,7 @@ describe('signing in and out', () => {
         .type('form')
         .send({ username: user.username, password: 'wrong guess', _csrf });
       const [event] = await events(user.username);
-      expect(event.ip).not.toBe('198.51.100.23');
+      expect(event!.ip).not.toBe('198.51.100.23');
     });
 
     it('counts an IPv6 address with the rest of its /64 network', async () => {

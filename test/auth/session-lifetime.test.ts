@@ -75,18 +75,20 @@ describe('session lifetime', () => {
       expire: db.knex.raw("now() + interval '1 hour'"),
     });
     // The request read it; then it was signed out elsewhere; then the request ends.
-    const seen = await new Promise<Record<string, unknown>>((resolve, reject) =>
-      store.get(sid, (error, data) => (error ? reject(error) : resolve(data as unknown as Record<string, unknown>))),
+    // The store hands on what pg failed with: an Error (its callback's type says only unknown).
+    const seen = await new Promise<Record<string, unknown>>((resolve, reject: (error: Error) => void) =>
+      store.get(sid, (error, data) =>
+        error ? reject(error as Error) : resolve(data as unknown as Record<string, unknown>),
+      ),
     );
     await db.knex('auth.sessions').where({ sid }).delete();
     await new Promise<void>((resolve, reject) =>
-      store.touch(
-        sid,
-        { ...seen, cookie: { expires: new Date(Date.now() + 3_600_000) } } as never,
-        (error?: unknown) => (error ? reject(error as Error) : resolve()),
+      store.touch(sid, { ...seen, cookie: { expires: new Date(Date.now() + 3_600_000) } } as never, (error?: Error) =>
+        error ? reject(error) : resolve(),
       ),
     );
-    await store.close();
+    // connect-pg-simple's close is async, though its types say void.
+    await (store.close() as unknown as Promise<void>);
     expect(await db.knex('auth.sessions').where({ sid })).toEqual([]);
   });
 
@@ -111,10 +113,11 @@ describe('session lifetime', () => {
     await new Promise<void>((resolve, reject) =>
       store.pruneSessions((error?: Error) => (error ? reject(error) : resolve())),
     );
-    await store.close();
-    const sids = (await db.knex('auth.sessions').whereIn('sid', ['expired-one', 'still-valid']).select('sid')).map(
-      (row) => row.sid,
-    );
+    // connect-pg-simple's close is async, though its types say void.
+    await (store.close() as unknown as Promise<void>);
+    const sids = (
+      await db.knex('auth.sessions').whereIn('sid', ['expired-one', 'still-valid']).select<{ sid: string }[]>('sid')
+    ).map((row) => row.sid);
     expect(sids).toEqual(['still-valid']);
   });
 });

@@ -154,9 +154,14 @@ async function explainPath(knex: Knex, get: (path: string) => Promise<Reply>, pa
     knex.off('query', listener);
   }
   say(`\n=== ${path}`);
-  const connection = (await knex.client.acquireConnection()) as {
-    query(text: string, values: unknown[]): Promise<{ rows: Record<string, string>[] }>;
+  // Knex types its client as any: the pool calls used here, with the pg connection they lend.
+  const client = knex.client as {
+    acquireConnection(): Promise<{
+      query(text: string, values: unknown[]): Promise<{ rows: Record<string, string>[] }>;
+    }>;
+    releaseConnection(connection: unknown): Promise<void>;
   };
+  const connection = await client.acquireConnection();
   try {
     for (const query of queries) {
       // Reads of the catalog only: EXPLAIN ANALYZE runs the statement, and a write must not run twice.
@@ -166,7 +171,7 @@ async function explainPath(knex: Knex, get: (path: string) => Promise<Reply>, pa
       for (const row of rows) say(Object.values(row)[0]);
     }
   } finally {
-    await knex.client.releaseConnection(connection);
+    await client.releaseConnection(connection);
   }
 }
 

@@ -277,7 +277,7 @@ export async function generateTracking(knex: Knex): Promise<boolean> {
     );
     await trx.raw('create unique index on bench_media (n)');
     await trx.raw('analyze bench_media');
-    const result = await trx.raw(
+    const result = await trx.raw<{ rowCount: number | null }>(
       `insert into interaction.user_media (user_id, media_id, status, progress, rating, created_at, updated_at)
        select u.id, m.id,
          (array['planning', 'in_progress', 'completed', 'paused', 'dropped'])[1 + floor(random() * 5)::int],

@@ -84,7 +84,7 @@ function readOptions() {
  * notes) and 10,000 others with 10 entries each, all drawn from the whole catalog. Made once.
  */
 async function generateListUsers(knex: Knex): Promise<void> {
-  const existing = await knex('users.users').where({ username: USERNAME }).first('id');
+  const existing = await knex('users.users').where({ username: USERNAME }).first<{ id: string } | undefined>('id');
   if (existing) {
     say(`${USERNAME} and the other list users exist already: skipped`);
     return;
@@ -115,7 +115,7 @@ async function generateListUsers(knex: Knex): Promise<void> {
     await trx.raw('analyze bench_media');
     const { rows } = await trx.raw<{ rows: { titles: string }[] }>('select count(*) as titles from bench_media');
     const titles = Number(rows[0]?.titles ?? 0);
-    const main = await trx.raw(
+    const main = await trx.raw<{ rowCount: number | null }>(
       `insert into interaction.user_media (user_id, media_id, status, progress, rating, notes, started_at, completed_at, created_at, updated_at)
        select u.id, m.id, s.status,
               case when random() < 0.6 then floor(random() * 60)::int end,
@@ -139,7 +139,7 @@ async function generateListUsers(knex: Knex): Promise<void> {
       { titles, entries: ENTRIES, username: USERNAME },
     );
     say(`  ${count(main.rowCount ?? 0)} entries for ${USERNAME}`);
-    const others = await trx.raw(
+    const others = await trx.raw<{ rowCount: number | null }>(
       `insert into interaction.user_media (user_id, media_id, status)
        select u.id, m.id, (array['planning', 'in_progress', 'completed', 'paused', 'dropped'])[1 + floor(random() * 5)::int]
          from users.users u

@@ -181,7 +181,7 @@ export async function startServerProcess(options: {
   logLevel: string;
   /** More environment for the server (TRUST_PROXY, say). */
   env?: Record<string, string>;
-}): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+}): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...process.execArgv, path.join(projectRoot, 'src', 'server.ts')], {
     cwd: projectRoot,

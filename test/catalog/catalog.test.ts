@@ -1,5 +1,6 @@
 import * as cheerio from 'cheerio';
 import type { Express } from 'express';
+import type { Knex } from 'knex';
 import request from 'supertest';
 import { RANKED_CANDIDATES } from '../../src/catalog/candidate-queries';
 import { planSearch, searchQuery } from '../../src/search/queries';
@@ -63,7 +64,7 @@ describe('the catalog', () => {
       .map((_, cell) => $(cell).text().trim())
       .get();
   };
-  const count = async (build: (query: ReturnType<TestDatabase['knex']>) => unknown) => {
+  const count = async (build: (query: Knex.QueryBuilder) => unknown) => {
     const query = db.knex('media.media');
     build(query);
     return Number((await query.count({ n: '*' }))[0]!.n);
@@ -145,7 +146,7 @@ describe('the catalog', () => {
 
   it('keeps a word that starts many catalog words a prefix, and spells out one that starts few', async () => {
     const plan = await planSearch(db.knex, 'a harry');
-    expect(plan?.terms[0]).toEqual({ typed: 'a', words: null, titles: expect.any(Number) });
+    expect(plan?.terms[0]).toEqual({ typed: 'a', words: null, titles: expect.any(Number) as jest.AsymmetricMatcher });
     expect(plan?.tsquery).toMatch(/^'a':\* & \(/);
     const harry = plan?.terms[1];
     expect(harry?.words).toContain('harry');
@@ -209,7 +210,7 @@ describe('the catalog', () => {
     const ids = await db
       .knex('media.media')
       .insert(rows.map((row) => ({ ...row, media_type: 'book', media_class: 'written.book' })))
-      .returning('id');
+      .returning<{ id: string }[]>('id');
     try {
       const byTitle = ['Zorbulon', 'Zorbulon Returns', 'Zorbulon of the North Wind', 'The Last Zorbulon'];
       expect(titles(await load('/catalog?q=zorbulon'))).toEqual([...byTitle, 'Quiet Night']);
@@ -255,7 +256,7 @@ describe('the catalog', () => {
   });
 
   it('counts type, kind and one genre exactly from the kept counts, a kind and its subkind once', async () => {
-    const cases: [string, (query: ReturnType<TestDatabase['knex']>) => unknown][] = [
+    const cases: [string, (query: Knex.QueryBuilder) => unknown][] = [
       [
         '/catalog?class=video&genre=Drama',
         (query) => query.whereRaw("media_class <@ 'video' and 'Drama' = any(genres)"),
@@ -310,7 +311,7 @@ describe('the catalog', () => {
     const last = await db
       .knex('media.media')
       .orderBy([{ column: 'title', order: 'desc' }])
-      .first('title');
+      .first<{ title: string } | undefined>('title');
     expect(titles(descending)[0]).toBe(last!.title);
     expect(descending('th[aria-sort="descending"] a').text()).toContain('Title');
 
@@ -331,7 +332,7 @@ describe('the catalog', () => {
     expect(plain('#sort-year').attr('href')).toBe('/catalog?sort=year&dir=desc');
     expect(plain('#sort-title').attr('href')).toBe('/catalog?dir=desc');
 
-    const [popular] = await db.knex('media.media').where('title', 'Yotsuba&!').select('id');
+    const [popular] = await db.knex('media.media').where('title', 'Yotsuba&!').select<{ id: string }[]>('id');
     const fans = await Promise.all([1, 2, 3].map(() => createUser(db.knex)));
     await db
       .knex('interaction.user_media')
@@ -366,7 +367,10 @@ describe('the catalog', () => {
     // The choice stays in the page's links, so a bookmark keeps it whatever is saved later.
     expect(cheerio.load(chosen.text)('#sort-title').attr('href')).toBe('/catalog?col=year&col=genres&dir=desc');
     expect(headers(await load('/catalog', agent))).toEqual(['Title', 'Released', 'Genres', 'Your list']);
-    const saved = await db.knex('users.preferences').where('user_id', user.id).first('catalog_columns');
+    const saved = await db
+      .knex('users.preferences')
+      .where('user_id', user.id)
+      .first<{ catalog_columns: string[] | null } | undefined>('catalog_columns');
     expect(saved!.catalog_columns).toEqual(['year', 'genres']);
     // A browser without Sec-Fetch-Site is believed when its Referer is this site.
     await agent.get('/catalog?col=type').set('Referer', 'http://evil.example/catalog');
@@ -378,7 +382,11 @@ describe('the catalog', () => {
   it("filters a signed-in user's view by their list: in it, not in it, or one status", async () => {
     const user = await createUser(db.knex);
     const agent = await signedInAgent(app, user);
-    const picks = await db.knex('media.media').orderBy('title').limit(3).select('id', 'title');
+    const picks = await db
+      .knex('media.media')
+      .orderBy('title')
+      .limit(3)
+      .select<{ id: string; title: string }[]>('id', 'title');
     await db.knex('interaction.user_media').insert([
       { user_id: user.id, media_id: picks[0]!.id, status: 'completed' },
       { user_id: user.id, media_id: picks[1]!.id, status: 'planning' },

@@ -63,9 +63,10 @@ describe('the catalog counters kept by triggers', () => {
     return inserted.map((row) => row.id);
   };
   const genresOf = async (id: string): Promise<string[]> =>
-    (await knex('media.media').where({ id }).first<{ genres: string[] }>('genres'))!.genres;
+    (await knex('media.media').where({ id }).first<{ genres: string[] } | undefined>('genres'))!.genres;
   const trackingCount = async (id: string): Promise<number> =>
-    (await knex('media.media').where({ id }).first<{ tracking_count: number }>('tracking_count'))!.tracking_count;
+    (await knex('media.media').where({ id }).first<{ tracking_count: number } | undefined>('tracking_count'))!
+      .tracking_count;
 
   /** The counters agree with counting the catalog afresh. */
   const expectCountersToMatchTheCatalog = async () => {
@@ -246,7 +247,9 @@ describe('the catalog counters kept by triggers', () => {
     it('changes neither updated_at nor any counter when it alone is updated', async () => {
       const [id] = await insertMedia([{ type: 'podcast', attributes: { genres: [genre('popular')] } }]);
       const stamp = async () =>
-        (await knex('media.media').where({ id }).first<{ updated_at: Date }>('updated_at'))!.updated_at.toISOString();
+        (await knex('media.media')
+          .where({ id })
+          .first<{ updated_at: Date } | undefined>('updated_at'))!.updated_at.toISOString();
       const [updatedAt, types, genres] = [await stamp(), await typeCounts(), await genreCounts()];
 
       await knex('media.media')
@@ -382,10 +385,11 @@ describe('media.search_terms, the words of each title the search reads in order'
   };
 
   const termsOf = async (id: string) =>
-    (await db.knex('media.search_terms').where({ media_id: id }).orderBy('word').select('word', 'place')) as {
-      word: string;
-      place: number;
-    }[];
+    await db
+      .knex('media.search_terms')
+      .where({ media_id: id })
+      .orderBy('word')
+      .select<{ word: string; place: number }[]>('word', 'place');
 
   it('holds every word of every seeded title', async () => {
     expect(await differences()).toBe(0);

@@ -54,7 +54,7 @@ function relationsBelow(node: PlanNode): string[] {
 }
 
 /** A line of the plan, at any depth. */
-const step = (text: string) => expect.stringMatching(new RegExp(`^ *${text}$`));
+const step = (text: string) => expect.stringMatching(new RegExp(`^ *${text}$`)) as jest.AsymmetricMatcher;
 
 describe('the catalog’s query plans on the seeded catalog', () => {
   let db: TestDatabase;

@@ -96,8 +96,12 @@ describe('the catalog seed', () => {
 
     it('links a book to its sequel and its film adaptation, and the film back to its source', async () => {
       const idOf = async (source: string, key: string) =>
-        (await db.knex('media.external_links').where({ source_name: source, external_key: key }).first('media_id'))
-          ?.media_id as string;
+        (
+          await db
+            .knex('media.external_links')
+            .where({ source_name: source, external_key: key })
+            .first<{ media_id: string } | undefined>('media_id')
+        )?.media_id as string;
       const philosophersStone = await idOf('goodreads', '3');
       const film = await idOf('enwiki', 'Harry_Potter_and_the_Philosopher%27s_Stone_(film)');
       const related = await db
@@ -121,7 +125,12 @@ describe('the catalog seed', () => {
     });
 
     it('keeps the precision of release dates and files series under a franchise path', async () => {
-      const book = await db.knex('media.media').where({ title: 'The Hunger Games', media_type: 'book' }).first();
+      const book = await db
+        .knex('media.media')
+        .where({ title: 'The Hunger Games', media_type: 'book' })
+        .first<
+          { release_date: string | null; release_date_precision: string; collection_path: string | null } | undefined
+        >();
       expect(book).toMatchObject({
         release_date: '2008-01-01',
         release_date_precision: 'year',
@@ -131,7 +140,9 @@ describe('the catalog seed', () => {
         .knex('media.media as m')
         .join('media.external_links as l', 'l.media_id', 'm.id')
         .where({ 'l.source_name': 'mal', 'l.external_key': '967' })
-        .first('m.release_date', 'm.release_date_precision', 'm.country_of_origin');
+        .first<
+          { release_date: string | null; release_date_precision: string; country_of_origin: string | null } | undefined
+        >('m.release_date', 'm.release_date_precision', 'm.country_of_origin');
       expect(anime).toEqual({ release_date: '1984-10-04', release_date_precision: 'day', country_of_origin: 'JP' });
     });
 
@@ -162,7 +173,7 @@ describe('the catalog seed', () => {
         .knex('media.media as m')
         .join('media.external_links as l', 'l.media_id', 'm.id')
         .where({ 'l.source_name': 'goodreads', 'l.external_key': '3' })
-        .first('m.title');
+        .first<{ title: string }>('m.title');
       expect(harry.title).toBe("Harry Potter and the Sorcerer's Stone");
     });
   });
@@ -182,13 +193,16 @@ describe('the catalog seed', () => {
       const users = await db
         .knex('users.users')
         .where({ username: DEMO_ACCOUNT.username })
-        .select('id', 'password_hash');
+        .select<{ id: string; password_hash: string }[]>('id', 'password_hash');
       expect(users).toHaveLength(1);
-      expect(users[0].password_hash).toMatch(/^\$argon2id\$/);
-      expect(users[0].password_hash).not.toContain(DEMO_ACCOUNT.password);
-      expect(await verifyPassword(users[0].password_hash, DEMO_ACCOUNT.password)).toBe(true);
-      expect(await verifyPassword(users[0].password_hash, 'wrong password')).toBe(false);
-      const entries = await db.knex('interaction.user_media').where({ user_id: users[0].id }).select('status');
+      expect(users[0]!.password_hash).toMatch(/^\$argon2id\$/);
+      expect(users[0]!.password_hash).not.toContain(DEMO_ACCOUNT.password);
+      expect(await verifyPassword(users[0]!.password_hash, DEMO_ACCOUNT.password)).toBe(true);
+      expect(await verifyPassword(users[0]!.password_hash, 'wrong password')).toBe(false);
+      const entries = await db
+        .knex('interaction.user_media')
+        .where({ user_id: users[0]!.id })
+        .select<{ status: string }[]>('status');
       expect(entries.map((entry) => entry.status).sort()).toEqual([
         'completed',
         'completed',

@@ -553,7 +553,7 @@ const JOURNEYS: Journey[] = [
       // An administrator links the film of The Shining to the book, from the book's page.
       const { knex } = running.db;
       const shining = (type: string) =>
-        knex('media.media').where({ title: 'The Shining', media_type: type }).first<{ id: string }>('id');
+        knex('media.media').where({ title: 'The Shining', media_type: type }).first<{ id: string } | undefined>('id');
       const [book, film] = [(await shining('book'))!.id, (await shining('movie'))!.id];
       await knex('media.relationships').whereIn('source_id', [book, film]).whereIn('target_id', [book, film]).delete();
       await knex('users.users').where({ username }).update({ role: 'admin' });

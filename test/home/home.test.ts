@@ -123,7 +123,10 @@ describe('home page', () => {
         home
           .$('.welcome [data-media-type]')
           .toArray()
-          .map((item) => [home.$(item).attr('data-media-type'), parseCount(home.$(item).find('.count').text())]),
+          .map((item): [string, number] => [
+            home.$(item).attr('data-media-type')!,
+            parseCount(home.$(item).find('.count').text()),
+          ]),
       );
       expect(Object.keys(expected).length).toBeGreaterThan(1);
       expect(shown).toEqual(expected);

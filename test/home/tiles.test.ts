@@ -8,7 +8,7 @@ import { createUser, signedInAgent, type Agent } from '../support/session';
 describe('home tiles', () => {
   const seeded = useSeededApp();
 
-  const load = (agent: Agent | ReturnType<typeof request>) => loadPage(agent, '/');
+  const load = (agent: Agent) => loadPage(agent, '/');
 
   const tileIds = ($: cheerio.CheerioAPI, kind: string) =>
     $(`[aria-labelledby="tiles-${kind}-heading"] .media-tile`)
@@ -47,7 +47,7 @@ describe('home tiles', () => {
   it('shows the most tracked titles as Popular, most tracked first', async () => {
     const [top] = await films(1);
     const media = () => seeded.db.knex('media.media').where({ id: top!.id });
-    const { tracking_count: before } = await media().first('tracking_count');
+    const { tracking_count: before } = await media().first<{ tracking_count: number }>('tracking_count');
     await media().update({ tracking_count: 1_000_000 });
     try {
       expect(tileIds(await load(request(seeded.app)), 'popular')[0]).toBe(top!.id);
@@ -88,7 +88,10 @@ describe('home tiles', () => {
     const user = await createUser(seeded.db.knex);
     const agent = await signedInAgent(seeded.app, user);
     const entry = (id: string) =>
-      seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
+      seeded.db
+        .knex('interaction.user_media')
+        .where({ user_id: user.id, media_id: id })
+        .first<{ status: string; progress: number | null } | undefined>();
     let $ = await load(agent);
     const id = tileIds($, 'popular')[0]!;
     const addForm = $(`#tile-popular-${id} form.add-form`);
@@ -136,7 +139,10 @@ describe('home tiles', () => {
       const other = await createUser(seeded.db.knex);
       const agent = await signedInAgent(seeded.app, user);
       const entry = (id: string) =>
-        seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
+        seeded.db
+          .knex('interaction.user_media')
+          .where({ user_id: user.id, media_id: id })
+          .first<{ status: string; progress: number | null } | undefined>();
       const $ = await load(agent);
       const id = tileIds($, 'recent')[0]!;
       await seeded.db.knex('interaction.user_media').insert({ user_id: other.id, media_id: id, status: 'dropped' });

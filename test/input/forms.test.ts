@@ -1,5 +1,6 @@
 import * as cheerio from 'cheerio';
 import request from 'supertest';
+import type { ApiErrorBody } from '../support/api';
 import { useSeededApp } from '../support/seeded';
 import { createUser, csrfTokenFrom, signedInAgent, type Agent } from '../support/session';
 
@@ -95,7 +96,8 @@ describe('forms given control characters', () => {
       async (field, bad) => {
         const user = await createUser(knex());
         const agent = await signedInAgent(seeded.app, user);
-        const hash = () => knex()('users.users').where({ id: user.id }).first('password_hash');
+        const hash = () =>
+          knex()('users.users').where({ id: user.id }).first<{ password_hash: string } | undefined>('password_hash');
         const [before, events] = [await hash(), await count('auth.login_events', { user_id: user.id })];
         const fields = {
           current_password: user.password,
@@ -135,7 +137,8 @@ describe('forms given control characters', () => {
       async (action, field, value) => {
         const user = await createUser(knex());
         const agent = await signedInAgent(seeded.app, user);
-        const preferences = () => knex()('users.preferences').where({ user_id: user.id }).first();
+        const preferences = () =>
+          knex()('users.preferences').where({ user_id: user.id }).first<Record<string, unknown> | undefined>();
         const before = await preferences();
         const response = await post(agent, '/settings', action, { [field]: value }, htmx);
         expect(response.status).toBe(422);
@@ -234,8 +237,9 @@ describe('forms given control characters', () => {
         .set('X-CSRF-Token', token)
         .send(body(target));
       expect(response.status).toBe(422);
-      expect(response.body.error).toMatchObject({ field });
-      expect(response.body.error.message).toContain(message);
+      const { error } = response.body as ApiErrorBody;
+      expect(error).toMatchObject({ field });
+      expect(error.message).toContain(message);
       expect(await count('media.relationships', { source_id: source })).toBe(before);
     });
 
@@ -252,7 +256,7 @@ describe('forms given control characters', () => {
         .send(raw);
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
-      expect(response.body.error).toBeDefined();
+      expect((response.body as Partial<ApiErrorBody>).error).toBeDefined();
     });
 
     it('answers JSON that does not parse with 400', async () => {
@@ -263,7 +267,7 @@ describe('forms given control characters', () => {
         .set('Content-Type', 'application/json')
         .send('{"kind": "sequel",');
       expect(response.status).toBe(400);
-      expect(response.body.error).toBeDefined();
+      expect((response.body as Partial<ApiErrorBody>).error).toBeDefined();
     });
   });
 });

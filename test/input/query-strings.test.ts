@@ -20,7 +20,7 @@ describe('query strings with control characters', () => {
       ['the list', () => member, '/list'],
     ] as const;
 
-  async function load(agent: Agent | ReturnType<typeof request>, url: string, htmx = false) {
+  async function load(agent: Agent, url: string, htmx = false) {
     const call = agent.get(url);
     if (htmx) call.set('HX-Request', 'true');
     const response = await call;

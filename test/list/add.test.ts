@@ -22,7 +22,7 @@ describe('adding a title to the list from the catalog', () => {
       .knex('media.media')
       .where({ title: 'The Godfather', media_type: 'movie' })
       .orderBy('release_date')
-      .first<{ id: string }>('id');
+      .first<{ id: string } | undefined>('id');
     godfather = row!.id;
   });
 
@@ -37,10 +37,12 @@ describe('adding a title to the list from the catalog', () => {
       .select<{ media_id: string; status: string }[]>('media_id', 'status');
   const allEntryCount = async () => Number((await db.knex('interaction.user_media').count({ n: '*' }))[0]!.n);
   const trackingCount = async (mediaId: string) =>
-    (await db.knex('media.media').where({ id: mediaId }).first<{ tracking_count: number }>('tracking_count'))!
-      .tracking_count;
+    (await db
+      .knex('media.media')
+      .where({ id: mediaId })
+      .first<{ tracking_count: number } | undefined>('tracking_count'))!.tracking_count;
   const titleOf = async (mediaId: string) =>
-    (await db.knex('media.media').where({ id: mediaId }).first<{ title: string }>('title'))!.title;
+    (await db.knex('media.media').where({ id: mediaId }).first<{ title: string } | undefined>('title'))!.title;
 
   /** The ids of the first titles of the catalog (its first page), which a new user has in no list. */
   const firstTitleIds = async (count: number): Promise<string[]> =>
@@ -248,7 +250,7 @@ describe('adding a title to the list from the catalog', () => {
         .knex('media.media')
         .whereNotNull('country_of_origin')
         .orderBy([{ column: 'title' }, { column: 'id' }])
-        .first<{ id: string; country_of_origin: string }>('id', 'country_of_origin');
+        .first<{ id: string; country_of_origin: string } | undefined>('id', 'country_of_origin');
 
       const countryOnly = await submitAdd(agent, media!.id, { next: '/catalog?col=country' }, { htmx: true });
       expect(countryOnly.status).toBe(200);

@@ -83,7 +83,7 @@ describe('exporting the list', () => {
     const { agent, odd } = await userWithEntries(1203);
     // Another user's entries never appear.
     const other = await createUser(db.knex);
-    const [elsewhere] = await db.knex('media.media').orderBy('title', 'desc').limit(1).pluck('id');
+    const [elsewhere] = await db.knex('media.media').orderBy('title', 'desc').limit(1).pluck<string[]>('id');
     await db.knex('interaction.user_media').insert({ user_id: other.id, media_id: elsewhere, status: 'dropped' });
 
     const response = await agent.get('/list/export.csv');

@@ -45,7 +45,11 @@ describe('list status counts', () => {
       .update({ notes: 'only a note', status: 'planning' });
     expect(await kept(user.id)).toEqual({ planning: 3, in_progress: 2, completed: 1 });
 
-    const [removed] = await entries.clone().where({ user_id: user.id, media_id: titles[5] }).delete().returning('*');
+    const [removed] = await entries
+      .clone()
+      .where({ user_id: user.id, media_id: titles[5] })
+      .delete()
+      .returning<Record<string, unknown>[]>('*');
     expect(await kept(user.id)).toEqual({ planning: 3, in_progress: 2 });
     await entries.clone().insert(removed).onConflict(['user_id', 'media_id']).ignore();
     // Restoring what is there already changes nothing.
@@ -105,7 +109,9 @@ describe('list status counts', () => {
     const [title] = await knex('media.media').orderBy('id').offset(20).limit(1).pluck<string[]>('id');
     await knex('interaction.user_media').insert({ user_id: user.id, media_id: title, status: 'planning' });
     const version = () =>
-      knex('interaction.list_status_counts').where({ user_id: user.id }).first(knex.raw('xmin::text as xmin'));
+      knex('interaction.list_status_counts')
+        .where({ user_id: user.id })
+        .first<{ xmin: string } | undefined>(knex.raw('xmin::text as xmin'));
     const before = await version();
     await knex('interaction.user_media').where({ user_id: user.id, media_id: title }).update({ rating: 60 });
     expect(await version()).toEqual(before);

@@ -158,7 +158,11 @@ describe('the media page', () => {
       const user = await createUser(seeded.db.knex);
       const agent = await signedInAgent(seeded.app, user);
       const id = await makeTitle({ attributes: JSON.stringify({ runtime_minutes: 120 }) });
-      const entryOf = () => seeded.db.knex('interaction.user_media').where({ user_id: user.id, media_id: id }).first();
+      const entryOf = () =>
+        seeded.db
+          .knex('interaction.user_media')
+          .where({ user_id: user.id, media_id: id })
+          .first<{ status: string; progress: number | null } | undefined>();
       const page = await load(agent, `/media/${id}`);
       const addForm = page('#tracking-panel form.add-form');
       expect(addForm.attr('hx-target')).toBe('#tracking-panel');

@@ -1,8 +1,18 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import type { ApiErrorBody } from '../support/api';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, signedInAgent, type Agent } from '../support/session';
+
+/** What the relationships API answers with: a title's links (src/media/api.ts relatedJson). */
+interface RelationshipsBody {
+  relationships: {
+    kind: string;
+    kindLabel: string;
+    target: { id: string; title: string; mediaType: string; releaseDate: string | null };
+  }[];
+}
 
 /** The relationships API: /api/media/:id/relationships, JSON, with inverse links kept in step. */
 describe('the relationships API', () => {
@@ -58,16 +68,23 @@ describe('the relationships API', () => {
     const [first, second] = await twoTitles();
     const response = await post(admin, first, { kind: 'sequel', targetId: second });
     expect(response.status).toBe(201);
-    expect(response.body.relationships).toEqual([
-      expect.objectContaining({ kind: 'sequel', kindLabel: 'Sequel', target: expect.objectContaining({ id: second }) }),
+    expect((response.body as RelationshipsBody).relationships).toEqual([
+      expect.objectContaining({
+        kind: 'sequel',
+        kindLabel: 'Sequel',
+        target: expect.objectContaining({ id: second }) as jest.AsymmetricMatcher,
+      }),
     ]);
     expect(await links(first)).toEqual([{ kind: 'sequel', target_id: second }]);
     expect(await links(second)).toEqual([{ kind: 'prequel', target_id: first }]);
 
     const read = await request(app).get(`/api/media/${second}/relationships`);
     expect(read.status).toBe(200);
-    expect(read.body.relationships).toEqual([
-      expect.objectContaining({ kind: 'prequel', target: expect.objectContaining({ id: first }) }),
+    expect((read.body as RelationshipsBody).relationships).toEqual([
+      expect.objectContaining({
+        kind: 'prequel',
+        target: expect.objectContaining({ id: first }) as jest.AsymmetricMatcher,
+      }),
     ]);
   });
 
@@ -84,7 +101,7 @@ describe('the relationships API', () => {
       .delete(`/api/media/${first}/relationships/adaptation/${second}`)
       .set('x-csrf-token', admin.token);
     expect(again.status).toBe(404);
-    expect(again.body.error.code).toBe('not_found');
+    expect((again.body as ApiErrorBody).error.code).toBe('not_found');
   });
 
   it('answers every refusal with its status and a JSON error', async () => {
@@ -134,18 +151,20 @@ describe('the relationships API', () => {
     ];
     for (const [label, send, status, code, field] of cases) {
       const response = await send();
+      // Read with care: a case gone wrong may answer without a JSON error.
+      const body = response.body as Partial<ApiErrorBody> | undefined;
       expect({
         label,
         status: response.status,
-        code: response.body?.error?.code,
-        field: response.body?.error?.field,
+        code: body?.error?.code,
+        field: body?.error?.field,
       }).toEqual({
         label,
         status,
         code,
         field,
       });
-      expect(typeof response.body.error.message).toBe('string');
+      expect(typeof (response.body as ApiErrorBody).error.message).toBe('string');
     }
     expect(await links(first)).toEqual([]);
     expect((await request(app).get('/api/media/not-an-id/relationships')).status).toBe(404);

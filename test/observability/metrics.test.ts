@@ -76,14 +76,19 @@ describe('metrics at /metrics', () => {
 
   it("reports the database pool's connections in use, idle and waiting", async () => {
     const app = createTestApp(db.knex, { config: { metricsToken: TOKEN } });
-    const held = await db.knex.client.acquireConnection();
+    // Knex types its client as any: its pool's two calls, lending a connection.
+    const client = db.knex.client as {
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(connection: unknown): Promise<void>;
+    };
+    const held = await client.acquireConnection();
     try {
       const body = (await scrape(app)).text;
       expect(sample(body, 'omnimediatrak_database_pool_in_use')).toBeGreaterThanOrEqual(1);
       expect(sample(body, 'omnimediatrak_database_pool_idle')).toBeGreaterThanOrEqual(0);
       expect(sample(body, 'omnimediatrak_database_pool_waiting')).toBe(0);
     } finally {
-      await db.knex.client.releaseConnection(held);
+      await client.releaseConnection(held);
     }
   });
 

@@ -5,7 +5,10 @@ export function sample(body: string, name: string, labels: Record<string, string
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const found = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]),
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair): [string, string] => [
+        pair[1]!,
+        pair[2]!,
+      ]),
     );
     if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
   }

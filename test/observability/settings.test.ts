@@ -112,7 +112,7 @@ describe('what an error report must not repeat', () => {
     const aggregate = serialize(new AggregateError([refused, refused], 'tried me@x.example'));
     expect(aggregate).toMatchObject({ message: `tried ${FILTERED}`, aggregateErrors: [{ code: 'ECONNREFUSED' }, {}] });
 
-    const looped = Object.assign(new Error('looped'), { self: {} as Record<string, unknown> });
+    const looped = Object.assign<Error, { self: Record<string, unknown> }>(new Error('looped'), { self: {} });
     looped.self.again = looped.self;
     expect(serialize(looped)).toMatchObject({ message: 'looped', self: { again: '[Seen]' } });
 

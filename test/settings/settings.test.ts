@@ -91,7 +91,7 @@ describe('settings', () => {
           'drop trigger refuse_session_deletes on auth.sessions; drop function refuse_session_deletes()',
         );
       }
-      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      const stored = await db.knex('users.users').where({ id: user.id }).first<{ password_hash: string }>();
       expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
       expect(
         cheerio
@@ -113,7 +113,7 @@ describe('settings', () => {
         confirm_password: 'a brand new passphrase',
       });
       expect(response.status).toBe(303);
-      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      const stored = await db.knex('users.users').where({ id: user.id }).first<{ password_hash: string }>();
       expect(await verifyPassword(stored.password_hash, 'a brand new passphrase')).toBe(true);
 
       const laptopPage = cheerio.load((await laptop.get('/settings')).text);
@@ -167,7 +167,7 @@ describe('settings', () => {
       const $ = cheerio.load(response.text);
       expect($(`#${field}`).attr('aria-invalid')).toBe('true');
       expect($(`#${field}-error`).text().trim()).not.toBe('');
-      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      const stored = await db.knex('users.users').where({ id: user.id }).first<{ password_hash: string }>();
       expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
     });
 
@@ -185,7 +185,7 @@ describe('settings', () => {
       const blocked = await guess(user.password);
       expect(blocked.status).toBe(429);
       expect(cheerio.load(blocked.text)('#current_password-error').text()).toContain('Too many failed attempts');
-      const stored = await db.knex('users.users').where({ id: user.id }).first();
+      const stored = await db.knex('users.users').where({ id: user.id }).first<{ password_hash: string }>();
       expect(await verifyPassword(stored.password_hash, user.password)).toBe(true);
       const outcomes = await db.knex('auth.login_events').where({ user_id: user.id }).orderBy('id').pluck('outcome');
       expect(outcomes.filter((outcome: string) => outcome === 'bad_credentials')).toHaveLength(
@@ -217,8 +217,8 @@ describe('settings', () => {
   describe('deleting the account', () => {
     it('needs the password, then removes the user and their data but not the catalog', async () => {
       const user = await createUser(db.knex);
-      const [media] = await db.knex('media.media').orderBy('id').limit(1).select('id');
-      await db.knex('interaction.user_media').insert({ user_id: user.id, media_id: media.id, status: 'planning' });
+      const [media] = await db.knex('media.media').orderBy('id').limit(1).select<{ id: string }[]>('id');
+      await db.knex('interaction.user_media').insert({ user_id: user.id, media_id: media!.id, status: 'planning' });
       const catalogBefore = await db.knex('media.media').count({ n: '*' });
       const agent = await signedInAgent(app, user);
 

@@ -47,7 +47,11 @@ export default async function globalSetup(): Promise<void> {
     // Jest skips the teardown when the setup fails: clean up here.
     await knex.destroy();
     const cleanup = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-    await cleanup.raw('drop database if exists ?? with (force)', [template]).finally(() => cleanup.destroy());
+    try {
+      await cleanup.raw('drop database if exists ?? with (force)', [template]);
+    } finally {
+      await cleanup.destroy();
+    }
     await globalThis.omtEmbeddedPostgres?.stop();
     throw error;
   }

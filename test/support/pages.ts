@@ -1,9 +1,8 @@
 import * as cheerio from 'cheerio';
-import type request from 'supertest';
 import type { Agent } from './session';
 
 /** A page fetched as a browser would (a 200 is expected) and parsed. */
-export async function loadPage(agent: Agent | ReturnType<typeof request>, path: string): Promise<cheerio.CheerioAPI> {
+export async function loadPage(agent: Agent, path: string): Promise<cheerio.CheerioAPI> {
   const response = await agent.get(path);
   expect(response.status).toBe(200);
   return cheerio.load(response.text);

@@ -342,7 +342,7 @@ export function bodiesFor(
   const from = worldValues(learnt.world);
   const to = worldValues(world);
   const carried = (value: string) =>
-    Object.entries(from).reduce((text, [name, old]) => text.split(old).join(to[name]!), value);
+    Object.entries(from).reduce((text, [name, old]) => text.split(old).join(to[name]), value);
   const shapes = new Map<string, { form: DrawnForm; drawnTo: Set<Role> }>();
   for (const form of forms) {
     const shape = Object.keys(form.fields).sort().join('&');
