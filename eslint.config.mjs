@@ -4,15 +4,19 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', '.data/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-checked: unsafe `any` access, floating and misused promises are errors, not habits.
+  ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
     },
   },
+  // Plain JavaScript (config files, the browser's scripts) has no types to check against.
+  { files: ['**/*.js', '**/*.cjs', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

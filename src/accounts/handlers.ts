@@ -178,7 +178,8 @@ export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
       }
       renderSignIn(res, 401, typed, { username: WRONG_CREDENTIALS });
     };
-    passport.authenticate('local', { session: false }, verify)(req, res, next);
+    const authenticate = passport.authenticate('local', { session: false }, verify) as RequestHandler;
+    authenticate(req, res, next);
   });
 }
 

@@ -57,14 +57,25 @@ export interface SignInAttempt {
 export const SESSION_COOKIE = 'omt.sid';
 const ANONYMOUS_SESSION_MINUTES = 120;
 
+/** A pg connection as Knex lends it; `__knex__disposed` makes the pool drop it when it comes back. */
+interface PgConnection {
+  query(text: string, params?: unknown[]): Promise<unknown>;
+  __knex__disposed?: unknown;
+}
+
 /**
  * connect-pg-simple wants a pg Pool; this hands it connections from Knex's pool instead, so the
  * app keeps one pool per process.
  */
 function knexQueryable(knex: Knex) {
+  // Knex types its client as any: what this uses of it, and of the pg connection it lends.
+  const client = knex.client as {
+    acquireConnection(): Promise<PgConnection>;
+    releaseConnection(connection: PgConnection): Promise<void>;
+  };
   return {
-    async query(text: string, params?: unknown[]) {
-      const connection = await knex.client.acquireConnection();
+    async query(text: string, params?: unknown[]): Promise<unknown> {
+      const connection = await client.acquireConnection();
       try {
         return await connection.query(text, params);
       } catch (error) {
@@ -73,7 +84,7 @@ function knexQueryable(knex: Knex) {
         if (isDatabaseUnavailable(error)) connection.__knex__disposed = error;
         throw error;
       } finally {
-        await knex.client.releaseConnection(connection);
+        await client.releaseConnection(connection);
       }
     },
   };
@@ -125,9 +136,9 @@ export function createSessionStore(knex: Knex, prune = true, logger?: Logger) {
         return;
       }
       const expires = data.cookie.expires ?? new Date(now + (data.cookie.maxAge ?? 0));
-      const done = callback as ((error?: unknown) => void) | undefined;
+      const done: ((error?: unknown) => void) | undefined = callback;
       // Through the same connections as the store's own queries, so a dead one is dropped.
-      pool
+      void pool
         .query(
           `update auth.sessions
               set expire = $1, sess = jsonb_set(sess::jsonb, '{lastSeenAt}', to_jsonb($2::bigint))::json

@@ -27,20 +27,22 @@ export class MigrationFiles implements Knex.MigrationSource<string> {
     private readonly extension: '.ts' | '.js',
   ) {}
 
-  async getMigrations(): Promise<string[]> {
-    return fs
-      .readdirSync(this.directory)
-      .filter((file) => file.endsWith(this.extension) && !file.endsWith('.d.ts'))
-      .sort();
+  getMigrations(): Promise<string[]> {
+    return Promise.resolve(
+      fs
+        .readdirSync(this.directory)
+        .filter((file) => file.endsWith(this.extension) && !file.endsWith('.d.ts'))
+        .sort(),
+    );
   }
 
   getMigrationName(file: string): string {
     return path.basename(file, path.extname(file));
   }
 
-  async getMigration(file: string): Promise<Knex.Migration> {
+  getMigration(file: string): Promise<Knex.Migration> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.join(this.directory, file)) as Knex.Migration;
+    return Promise.resolve(require(path.join(this.directory, file)) as Knex.Migration);
   }
 }
 

@@ -103,9 +103,9 @@ const COLUMN_OF: Record<EntryField, string> = {
 /** The columns an edit writes: only those whose value changes (dates are days, stored as midnight UTC). */
 function columnsToWrite(current: EntryRow, next: EntryFields): Record<string, unknown> {
   const update: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(changedFields(current, next)) as [EntryField, unknown][]) {
+  for (const [field, value] of Object.entries(changedFields(current, next)) as [EntryField, string | number | null][]) {
     update[COLUMN_OF[field]] =
-      (field === 'startedOn' || field === 'completedOn') && value !== null ? `${String(value)}T00:00:00Z` : value;
+      (field === 'startedOn' || field === 'completedOn') && value !== null ? `${value}T00:00:00Z` : value;
   }
   return update;
 }

@@ -31,7 +31,7 @@ const CODE = /<%(?!#)[-_=]?([\s\S]*?)[-_]?%>/g;
 const NAME = /(?<![\w$])(?<!(?:^|[^.])\.)[A-Za-z_$][\w$]*/g;
 // JavaScript's own globals (Math, JSON, encodeURIComponent...), from a fresh context: not Node's
 // (a local may be called `performance`) nor a test runner's.
-const LANGUAGE_GLOBALS: object = runInNewContext('globalThis');
+const LANGUAGE_GLOBALS = runInNewContext('globalThis') as object;
 
 /** The names a template's code uses that may come from its locals (keywords and globals apart). */
 export function localNamesIn(template: string): string[] {

@@ -127,7 +127,7 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
     report(error, req, status) {
       if (!Sentry || !client) return;
       const route = routeTemplate(req);
-      const requestId = String(req.id);
+      const requestId = typeof req.id === 'object' ? JSON.stringify(req.id) : String(req.id);
       const scope = new Sentry.Scope();
       scope.setTags({ route, request_id: requestId, method: req.method, status: String(status) });
       scope.setContext('request_info', { id: requestId, route, method: req.method, status });
