@@ -6,6 +6,7 @@ import { catalogRowPiece } from './catalog/pieces';
 import { catalogRoutes } from './catalog/routes';
 import { createCsrf } from './auth/csrf';
 import { setUpSessions } from './auth/session';
+import type { SignIn } from './auth/sign-in';
 import type { Config } from './config';
 import { healthRoutes } from './health/routes';
 import { homeTilePiece } from './home/pieces';
@@ -95,6 +96,8 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   const outages = createOutageLog(logger);
   app.use(healthRoutes(knex, outages));
 
+  // The sign-in check (limits, audit rows, the hash): signing in and the settings' confirmations.
+  const signIn: SignIn = (attempt) => attemptSignIn(knex, attempt);
   const passport = setUpSessions(app, knex, {
     secrets: config.sessionSecrets,
     secureCookies: config.isProduction,
@@ -104,7 +107,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
     proxyTrusted: config.trustProxy !== false && config.trustProxy !== 0,
     logger,
     outages,
-    signIn: (attempt) => attemptSignIn(knex, attempt),
+    signIn,
   });
   const csrf = createCsrf({ secrets: config.sessionSecrets, secureCookies: config.isProduction });
   app.use(takeFlash, resolveTheme, setUpNavigation, preventCachingOfPersonalPages, csrf.exposeToken);
@@ -118,7 +121,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   // The pieces of other pages that the list's writes draw again (src/entries/pieces.ts), in order.
   app.use(listRoutes(knex, [homeTilePiece(knex), trackingPanelPiece(knex), quickAddPiece, catalogRowPiece(knex)]));
   app.use(accountRoutes(knex, passport, { registrationsPerHour: config.registrationsPerHour }));
-  app.use(settingsRoutes(knex, { secureCookies: config.isProduction }));
+  app.use(settingsRoutes(knex, { secureCookies: config.isProduction, signIn }));
   app.use(profileRoutes(knex));
   app.use(mediaRoutes(knex));
 

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { SignInAttempt } from '../auth/session';
+import type { SignInAttempt, SignInResult } from '../auth/sign-in';
 import { hashPassword, verifyPassword } from '../users/passwords';
-import { findSessionUser, findSignInCandidate, type SessionUser } from '../users/queries';
+import { findSessionUser, findSignInCandidate } from '../users/queries';
 import {
   countedAddress,
   countRecentFailures,
@@ -25,11 +25,6 @@ export const THROTTLE = {
   perAddress: 20,
   knownAddressDays: 30,
 } as const;
-
-export type SignInResult =
-  | { outcome: 'success'; user: SessionUser }
-  | { outcome: 'bad_credentials' }
-  | { outcome: 'throttled'; retryAfterSeconds: number };
 
 // A hash to verify against when the account does not exist, so a wrong username takes as long
 // as a wrong password and the timing does not tell which accounts exist.
@@ -93,10 +88,4 @@ export async function registrationWait(knex: Knex, ip: string | undefined, limit
   if (attempts <= limit) return null;
   const freedAt = (oldest ? new Date(oldest).getTime() : Date.now()) + REGISTRATION_WINDOW_MINUTES * 60_000;
   return Math.max(60, Math.ceil((freedAt - Date.now()) / 1000));
-}
-
-/** "Too many failed attempts. Wait 15 minutes and try again." (or another reason first) */
-export function throttledMessage(retryAfterSeconds: number, reason = 'Too many failed attempts.'): string {
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return `${reason} Wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
 }

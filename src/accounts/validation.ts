@@ -1,17 +1,7 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
 import { nextPath } from '../http/validate';
 import { singleLine } from '../http/validation';
-
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
-
-/** The 49,000 most common passwords (from zxcvbn-ts), compared case-insensitively. */
-const COMMON_PASSWORDS = new Set(dictionary['passwords-common'].map((word) => word.toLowerCase()));
-
-export function isCommonPassword(password: string): boolean {
-  return COMMON_PASSWORDS.has(password.toLowerCase());
-}
+import { newPasswordField, PASSWORD_MAX } from '../users/passwords';
 
 export const usernameField = singleLine('Enter a username')
   .trim()
@@ -27,19 +17,6 @@ export const emailField = singleLine('Enter an email address')
   .min(1, { error: 'Enter an email address' })
   .max(254, { error: 'Email address must be 254 characters or fewer' })
   .pipe(z.email({ error: 'Enter an email address in the right format, like name@example.com' }));
-
-/**
- * A new password: long enough, not absurdly long, and not one of the most common ones. Like every
- * text field it refuses control characters: a NUL typed by accident could never be typed again.
- */
-export const newPasswordField = (missing: string) =>
-  singleLine(missing)
-    .min(1, { error: missing })
-    .min(PASSWORD_MIN, { error: `Password must be at least ${PASSWORD_MIN} characters` })
-    .max(PASSWORD_MAX, { error: `Password must be ${PASSWORD_MAX} characters or fewer` })
-    .refine((password) => !isCommonPassword(password), {
-      error: 'This password is one of the most common ones: choose another',
-    });
 
 export const registrationSchema = z
   .object({

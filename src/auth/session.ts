@@ -9,6 +9,7 @@ import type { OutageLog } from '../database/outages';
 import type { Logger } from '../logger';
 import { errorForLog } from '../observability/scrub';
 import { findSessionUser, type SessionUser } from '../users/queries';
+import type { SignIn } from './sign-in';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -39,19 +40,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Where a session that could not be saved for want of the database is counted. */
   outages: OutageLog;
-  /**
-   * Checks a sign-in (src/accounts/service.ts attemptSignIn, passed in by the composition root):
-   * the user on success; any other outcome goes to the sign-in handler as passport's `info.result`.
-   */
-  signIn: (attempt: SignInAttempt) => Promise<{ outcome: 'success'; user: SessionUser } | { outcome: string }>;
-}
-
-/** What a sign-in form gives the check, with where it came from. */
-export interface SignInAttempt {
-  identifier: string;
-  password: string;
-  ip: string | undefined;
-  userAgent: string | undefined;
+  /** Checks a sign-in (src/auth/sign-in.ts): the user on success, else the outcome for the form. */
+  signIn: SignIn;
 }
 
 export const SESSION_COOKIE = 'omt.sid';

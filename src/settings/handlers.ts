@@ -4,7 +4,7 @@ import { redirectAfterSaving, setFlash } from '../http/flash';
 import { checked, type Check, type RequestSchemas } from '../http/validate';
 import type { FieldErrors } from '../http/validation';
 import { currentUser } from '../auth/guards';
-import { attemptSignIn, throttledMessage } from '../accounts/service';
+import { throttledMessage, type SignIn } from '../auth/sign-in';
 import { RATING_SCALES } from '../entries/ratings';
 import { hashPassword } from '../users/passwords';
 import { DEFAULT_RATING_SCALE, RATING_SCALE_NAMES } from '../entries/ratings';
@@ -78,8 +78,8 @@ export function saveProfileVisibility(knex: Knex): RequestHandler {
  * Confirms the signed-in user's password through the same audit trail and limit as signing in,
  * so a borrowed session cannot guess it without end. Renders the form's error and returns false.
  */
-async function confirmPassword(knex: Knex, req: Request, res: Response, field: string, password: string) {
-  const check = await attemptSignIn(knex, {
+async function confirmPassword(signIn: SignIn, req: Request, res: Response, field: string, password: string) {
+  const check = await signIn({
     identifier: currentUser(req).username,
     password,
     ip: req.ip,
@@ -99,13 +99,13 @@ async function confirmPassword(knex: Knex, req: Request, res: Response, field: s
  * Needs the current password. Ends every session of the user, then signs this browser in again
  * with a new session id, so only the device that changed the password stays signed in.
  */
-export function changePassword(knex: Knex): RequestHandler {
+export function changePassword(knex: Knex, signIn: SignIn): RequestHandler {
   return checked(settingsForm(passwordChangeSchema), async (req, res, { body: form }, next) => {
     const user = currentUser(req);
     if (form.new_password.toLowerCase() === user.username.toLowerCase()) {
       return renderSettings(req, res, 422, { new_password: 'Password must not be your username' });
     }
-    if (!(await confirmPassword(knex, req, res, 'current_password', form.current_password))) return;
+    if (!(await confirmPassword(signIn, req, res, 'current_password', form.current_password))) return;
     const passwordHash = await hashPassword(form.new_password);
     const ended = (await replacePasswordEndingSessions(knex, user.id, passwordHash)) - 1;
     req.login(user, (error) => {
@@ -124,9 +124,9 @@ export function changePassword(knex: Knex): RequestHandler {
 }
 
 /** Needs the password; removes the account and all of the user's data (the catalog stays). */
-export function deleteAccount(knex: Knex): RequestHandler {
+export function deleteAccount(knex: Knex, signIn: SignIn): RequestHandler {
   return checked(settingsForm(accountDeletionSchema), async (req, res, { body: form }, next) => {
-    if (!(await confirmPassword(knex, req, res, 'delete_password', form.delete_password))) return;
+    if (!(await confirmPassword(signIn, req, res, 'delete_password', form.delete_password))) return;
     await deleteUser(knex, currentUser(req).id);
     req.logout((error) => {
       if (error) return next(error);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newPasswordField, PASSWORD_MAX } from '../accounts/validation';
+import { newPasswordField, PASSWORD_MAX } from '../users/passwords';
 import { singleLine } from '../http/validation';
 import { RATING_SCALE_NAMES } from '../entries/ratings';
 import { THEMES } from '../themes/theme';
