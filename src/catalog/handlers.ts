@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { formatNumber } from '../http/format';
-import { fromOwnPages, isFragmentRequest } from '../http/fragments';
 import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
-import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
+import { decadeLinks } from '../tables/params';
+import { pageLocals, renderTablePage, settleColumns, sortHeaders, withinLastPage } from '../tables/page';
 import { STATUS_LABELS, STATUSES } from '../entries/statuses';
 import { findSavedColumns, saveColumns } from '../users/queries';
 import { searchCatalog } from './queries';
@@ -54,22 +53,15 @@ export function showCatalog(knex: Knex): RequestHandler {
     let { query } = parsed;
     let { rows, total, capped } = sameNames(query, asked.query) ? first : await searchCatalog(knex, query, userId);
     const columns = resolveColumns(query, saved);
-    let remembered = saved;
-    if (userId && query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
-      await saveColumns(knex, userId, 'catalog_columns', columns);
-      remembered = columns;
-    }
-    // Default columns stay out of the URLs the page links to; any other choice is written in
-    // them, so a bookmark shows the same columns whatever is remembered later.
-    if (query.columns && !remembered && columns.join() === DEFAULT_COLUMNS.join()) {
-      query = { ...query, columns: null };
-    }
-    const lastPage = lastPageFor(total);
-    if (query.page > lastPage) {
-      if (total > 0) notes.push(pastLastPageNote(lastPage));
-      query = { ...query, page: lastPage };
-      ({ rows, total, capped } = await searchCatalog(knex, query, userId));
-    }
+    query = await settleColumns(req, query, {
+      shown: columns,
+      saved,
+      defaults: DEFAULT_COLUMNS,
+      remember: userId ? (chosen) => saveColumns(knex, userId, 'catalog_columns', chosen) : null,
+    });
+    const within = withinLastPage(query, total, notes);
+    query = within.query;
+    if (within.moved) ({ rows, total, capped } = await searchCatalog(knex, query, userId));
     const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
     const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
     const without = (changes: Partial<CatalogQuery>) => catalogUrl(query, { ...changes, page: 1 });
@@ -89,60 +81,64 @@ export function showCatalog(knex: Knex): RequestHandler {
       })),
       ...(query.list ? [{ label: `My list: ${listFilterLabel(query.list)}`, removeUrl: without({ list: null }) }] : []),
     ];
-    const headers = (['title', ...columns] as const).map((column) => {
-      const sort = SORTABLE[column];
-      const label = column === 'title' ? 'Title' : COLUMN_LABELS[column];
-      if (!sort) return { label };
-      const nextDirection = query.sort === sort ? (query.direction === 'asc' ? 'desc' : 'asc') : FIRST_DIRECTION[sort];
-      return { label, sort, nextDirection, url: catalogUrl(query, { sort, direction: nextDirection, page: 1 }) };
+    const headers = sortHeaders(query, ['title', ...columns], {
+      label: (column) => (column === 'title' ? 'Title' : COLUMN_LABELS[column as Column]),
+      sortOf: (column) => SORTABLE[column as Column | 'title'],
+      firstDirection: FIRST_DIRECTION,
+      url: catalogUrl,
     });
     const { page } = query;
-    const returnUrl = catalogUrl(query);
-    const title = page > 1 ? `Catalog, page ${page}` : 'Catalog';
-    const fragment = isFragmentRequest(req, res);
-    res.locals.section = 'catalog';
-    if (fragment) res.setHeader('HX-Push-Url', returnUrl);
-    res.render(fragment ? 'catalog/fragment' : 'catalog/index', {
-      layout: fragment ? false : undefined,
-      title,
-      page: 'catalog',
-      query,
-      notes,
-      types,
-      classes,
-      genres: [...new Set([...genres.slice(0, GENRE_CHOICES).map((genre) => genre.genre), ...query.genres])].sort(
-        (a, b) => a.localeCompare(b),
-      ),
-      decades: decadeLinks(query, (from, to) => without({ from, to })),
-      listFilters: [
-        { value: '', label: 'Any' },
-        ...(['in', 'out', ...STATUSES] as const).map((value) => ({ value, label: listFilterLabel(value) })),
-      ],
-      columns,
-      columnChoices: COLUMNS.map((column) => ({
-        value: column,
-        label: COLUMN_LABELS[column],
-        checked: columns.includes(column),
-      })),
-      headers,
-      rows,
+    const links = pageLocals(query, {
       total,
-      countText:
-        total === 0
-          ? `Nothing matches${query.q ? ` “${query.q}”` : ''}.`
-          : pageWindow(page, total, capped, formatNumber),
-      lastPage,
-      badges,
-      clearUrl: catalogUrl(query, clearedQuery(query)),
-      // The sort, when not the default, travels with the form as hidden fields.
-      sortFields: [
-        ...(query.sort !== (query.q ? 'relevance' : 'title') ? [{ name: 'sort', value: query.sort }] : []),
-        ...(query.direction !== 'asc' ? [{ name: 'dir', value: query.direction }] : []),
-      ],
-      returnUrl,
-      previousUrl: page > 1 ? catalogUrl(query, { page: page - 1 }) : undefined,
-      nextUrl: page < lastPage ? catalogUrl(query, { page: page + 1 }) : undefined,
+      capped,
+      lastPage: within.lastPage,
+      nothingText: `Nothing matches${query.q ? ` “${query.q}”` : ''}.`,
+      url: catalogUrl,
     });
+    renderTablePage(
+      req,
+      res,
+      { view: 'catalog/index', section: 'catalog', returnUrl: links.returnUrl },
+      {
+        title: page > 1 ? `Catalog, page ${page}` : 'Catalog',
+        table: {
+          rows: '/catalog/rows',
+          className: 'media-table',
+          caption: `Catalog titles${query.sort === 'relevance' ? ', best matches first' : ''}`,
+          actionsLabel: 'Your list',
+        },
+        page: 'catalog',
+        query,
+        notes,
+        types,
+        classes,
+        genres: [...new Set([...genres.slice(0, GENRE_CHOICES).map((genre) => genre.genre), ...query.genres])].sort(
+          (a, b) => a.localeCompare(b),
+        ),
+        decades: decadeLinks(query, (from, to) => without({ from, to })),
+        listFilters: [
+          { value: '', label: 'Any' },
+          ...(['in', 'out', ...STATUSES] as const).map((value) => ({ value, label: listFilterLabel(value) })),
+        ],
+        columns,
+        columnChoices: COLUMNS.map((column) => ({
+          value: column,
+          label: COLUMN_LABELS[column],
+          checked: columns.includes(column),
+        })),
+        headers,
+        rows,
+        total,
+        ...links,
+        badges,
+        clearUrl: catalogUrl(query, clearedQuery(query)),
+        // The sort, when not the default, travels with the form as hidden fields.
+        sortFields: [
+          ...(query.sort !== (query.q ? 'relevance' : 'title') ? [{ name: 'sort', value: query.sort }] : []),
+          ...(query.direction !== 'asc' ? [{ name: 'dir', value: query.direction }] : []),
+        ],
+      },
+    );
   };
 }
 

@@ -5,9 +5,9 @@ import { entryView } from '../entries/entry-view';
 import { RATING_SCALES, scaleView } from '../entries/ratings';
 import { STATUS_LABELS, STATUSES } from '../entries/statuses';
 import { formatNumber } from '../http/format';
-import { fromOwnPages, isFragmentRequest } from '../http/fragments';
 import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
-import { decadeLinks, lastPageFor, pageWindow, pastLastPageNote } from '../tables/params';
+import { decadeLinks } from '../tables/params';
+import { pageLocals, renderTablePage, settleColumns, sortHeaders, withinLastPage } from '../tables/page';
 import { saveColumns } from '../users/queries';
 import { listEntries } from './queries';
 import {
@@ -22,7 +22,6 @@ import {
   parseListQuery,
   resolveListColumns,
   type ListQuery,
-  type ListSort,
 } from './table';
 
 /** The list: the signed-in user's entries with the catalog's controls bar; htmx gets the results only. */
@@ -46,20 +45,15 @@ export function showList(knex: Knex): RequestHandler {
     let { rows, total } = sameNames(query, asked.query) ? first : await listEntries(knex, userId, query, scale);
     const counts = first.statusCounts;
     const columns = resolveListColumns(query, saved);
-    let remembered = saved;
-    if (query.columns && fromOwnPages(req) && columns.join() !== saved?.join()) {
-      await saveColumns(knex, userId, 'list_columns', columns);
-      remembered = columns;
-    }
-    if (query.columns && !remembered && columns.join() === DEFAULT_LIST_COLUMNS.join()) {
-      query = { ...query, columns: null };
-    }
-    const lastPage = lastPageFor(total);
-    if (query.page > lastPage) {
-      if (total > 0) notes.push(pastLastPageNote(lastPage));
-      query = { ...query, page: lastPage };
-      ({ rows, total } = await listEntries(knex, userId, query, scale));
-    }
+    query = await settleColumns(req, query, {
+      shown: columns,
+      saved,
+      defaults: DEFAULT_LIST_COLUMNS,
+      remember: (chosen) => saveColumns(knex, userId, 'list_columns', chosen),
+    });
+    const within = withinLastPage(query, total, notes);
+    query = within.query;
+    if (within.moved) ({ rows, total } = await listEntries(knex, userId, query, scale));
     const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
     const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
     const without = (changes: Partial<ListQuery>) => listUrl(query, { ...changes, page: 1 });
@@ -80,56 +74,65 @@ export function showList(knex: Knex): RequestHandler {
           ]
         : []),
     ];
-    const headers = (['title', 'status', 'rating', 'progress', ...columns] as const).map((column) => {
-      const sort = (LIST_SORTS as readonly string[]).includes(column) ? (column as ListSort) : undefined;
-      const label = HEADER_LABELS[column];
-      if (!sort) return { label, column };
-      const nextDirection =
-        query.sort === sort ? (query.direction === 'asc' ? 'desc' : 'asc') : LIST_FIRST_DIRECTION[sort];
-      return { label, column, sort, nextDirection, url: listUrl(query, { sort, direction: nextDirection, page: 1 }) };
+    const headers = sortHeaders(query, ['title', 'status', 'rating', 'progress', ...columns], {
+      label: (column) => HEADER_LABELS[column] ?? column,
+      sortOf: (column) => LIST_SORTS.find((sort) => sort === column),
+      firstDirection: LIST_FIRST_DIRECTION,
+      url: listUrl,
     });
     const { page } = query;
-    const returnUrl = listUrl(query);
-    const fragment = isFragmentRequest(req, res);
-    res.locals.section = 'list';
-    if (fragment) res.setHeader('HX-Push-Url', returnUrl);
-    res.render(fragment ? 'list/fragment' : 'list/index', {
-      layout: fragment ? false : undefined,
-      title: page > 1 ? `My list, page ${page}` : 'My list',
-      page: 'list',
-      query,
-      notes,
-      types,
-      classes,
-      decades: decadeLinks(query, (from, to) => without({ from, to })),
-      statusChoices: STATUSES.map((status) => ({
-        value: status,
-        label: `${STATUS_LABELS[status]} (${formatNumber(counts[status])})`,
-        checked: query.statuses.includes(status),
-      })),
-      scale: scaleView(scale),
-      columns,
-      columnChoices: LIST_COLUMNS.map((column) => ({
-        value: column,
-        label: LIST_COLUMN_LABELS[column],
-        checked: columns.includes(column),
-      })),
-      headers,
-      rows: rows.map((row) => entryView(row, scale)),
+    const links = pageLocals(query, {
       total,
-      listSize: Object.values(counts).reduce((sum, count) => sum + count, 0),
-      countText: total === 0 ? 'Nothing in your list matches.' : pageWindow(page, total, false, formatNumber),
-      lastPage,
-      badges,
-      clearUrl: listUrl(query, clearedListQuery()),
-      sortFields: [
-        ...(query.sort !== DEFAULT_SORT ? [{ name: 'sort', value: query.sort }] : []),
-        ...(query.direction !== LIST_FIRST_DIRECTION[query.sort] ? [{ name: 'dir', value: query.direction }] : []),
-      ],
-      returnUrl,
-      previousUrl: page > 1 ? listUrl(query, { page: page - 1 }) : undefined,
-      nextUrl: page < lastPage ? listUrl(query, { page: page + 1 }) : undefined,
+      capped: false,
+      lastPage: within.lastPage,
+      nothingText: 'Nothing in your list matches.',
+      url: listUrl,
     });
+    renderTablePage(
+      req,
+      res,
+      { view: 'list/index', section: 'list', returnUrl: links.returnUrl },
+      {
+        table: {
+          rows: '/list/rows',
+          className: 'media-table list-table',
+          caption: 'Your list',
+          actionsLabel: 'Actions',
+          rowsNote:
+            "[html-validate-disable-block form-dup-name: each row's controls join their own row's form through the form attribute]",
+        },
+        title: page > 1 ? `My list, page ${page}` : 'My list',
+        page: 'list',
+        query,
+        notes,
+        types,
+        classes,
+        decades: decadeLinks(query, (from, to) => without({ from, to })),
+        statusChoices: STATUSES.map((status) => ({
+          value: status,
+          label: `${STATUS_LABELS[status]} (${formatNumber(counts[status])})`,
+          checked: query.statuses.includes(status),
+        })),
+        scale: scaleView(scale),
+        columns,
+        columnChoices: LIST_COLUMNS.map((column) => ({
+          value: column,
+          label: LIST_COLUMN_LABELS[column],
+          checked: columns.includes(column),
+        })),
+        headers,
+        rows: rows.map((row) => entryView(row, scale)),
+        total,
+        listSize: Object.values(counts).reduce((sum, count) => sum + count, 0),
+        ...links,
+        badges,
+        clearUrl: listUrl(query, clearedListQuery()),
+        sortFields: [
+          ...(query.sort !== DEFAULT_SORT ? [{ name: 'sort', value: query.sort }] : []),
+          ...(query.direction !== LIST_FIRST_DIRECTION[query.sort] ? [{ name: 'dir', value: query.direction }] : []),
+        ],
+      },
+    );
   };
 }
 
