@@ -166,8 +166,9 @@ export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
   const check: Check<{ body: typeof signInSchema }> = {
     schemas: { body: signInSchema },
     refuse: (_req, res, { typed, errors }) => renderSignIn(res, 422, typed, errors),
+    // passport-local reads req.body: the checked form, the name trimmed.
+    passCheckedBody: true,
   };
-  // passport-local reads req.body, which after the check is the checked form (the name trimmed).
   return checked(check, (req, res, { body: form, typed }, next) => {
     const verify = (error: unknown, user: SessionUser | false, info?: { result?: SignInResult }) => {
       if (error) return next(error);

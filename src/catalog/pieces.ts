@@ -15,7 +15,7 @@ export function catalogRowPiece(knex: Knex): EntryPiece {
     claims: () => true,
     answers: ['added'],
     async send(req, res, write, back) {
-      if (write.kind !== 'added') return;
+      if (write.kind !== 'added') throw new Error(`a catalog row does not show a write of kind ${write.kind}`);
       const userId = currentUser(req).id;
       const row = await findCatalogRow(knex, write.mediaId, userId);
       if (!row) throw createError(404);

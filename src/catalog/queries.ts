@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
 import { type Status } from '../entries/statuses';
-import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary';
+import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
 import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
 import { planSearch } from '../search/queries';
 import type { SearchPlan } from '../search/plan';

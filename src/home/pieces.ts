@@ -17,7 +17,10 @@ export function homeTilePiece(knex: Knex): EntryPiece {
     answers: ['added', 'saved', 'refused'],
     async send(req, res, write) {
       const kind = TILE_TARGET.exec(req.get('HX-Target') ?? '')![1] as TileKind;
-      const mediaId = write.kind === 'added' ? write.mediaId : 'entry' in write ? write.entry.mediaId : '';
+      if (write.kind === 'removed' || write.kind === 'restored') {
+        throw new Error(`a home tile does not show a write of kind ${write.kind}`);
+      }
+      const mediaId = write.kind === 'added' ? write.mediaId : write.entry.mediaId;
       const item = await findTileItem(knex, mediaId, currentUser(req).id);
       if (!item) throw createError(404, 'There is no such title.');
       // Once it is no longer in progress the tile has no +1: focus goes to its status instead.

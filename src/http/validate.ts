@@ -19,7 +19,7 @@ export interface Refusal {
   errors: FieldErrors;
   /**
    * The body's text fields as typed, for drawing the form again: control characters shown as
-   * U+FFFD, at most TYPED_MAX characters, a repeated field by its first value.
+   * U+FFFD, at most TYPED_MAX characters; a repeated field as the check says (Check.repeated).
    */
   typed: Record<string, string>;
 }
@@ -46,6 +46,14 @@ export interface Check<S extends RequestSchemas> {
   schemas: S | ((req: Request) => S);
   /** Answers a refused request; the status is already 422. */
   refuse: (req: Request, res: Response, refusal: Refusal, next: NextFunction) => void | Promise<void>;
+  /** How a field sent more than once is drawn back: by its first value, or empty (the default). */
+  repeated?: 'first' | 'empty';
+  /**
+   * Whether the middleware after the handler reads the checked body in req.body (passport-local
+   * reads the sign-in form there). Otherwise req.body stays as it came, for the error reports'
+   * scrubbing among others.
+   */
+  passCheckedBody?: boolean;
 }
 
 export type CheckedHandler<S extends RequestSchemas> = (
@@ -55,12 +63,12 @@ export type CheckedHandler<S extends RequestSchemas> = (
   next: NextFunction,
 ) => void | Promise<void>;
 
-/** The body's text fields as typed (see Refusal.typed). */
-export function typedValues(body: unknown): Record<string, string> {
+/** The body's text fields as typed (see Refusal.typed); a repeated one by its first value, or empty. */
+export function typedValues(body: unknown, repeated: 'first' | 'empty' = 'empty'): Record<string, string> {
   if (typeof body !== 'object' || body === null) return {};
   const typed: Record<string, string> = {};
   for (const [name, sent] of Object.entries(body as Record<string, unknown>)) {
-    const value: unknown = Array.isArray(sent) ? sent[0] : sent;
+    const value: unknown = Array.isArray(sent) ? (repeated === 'first' ? sent[0] : '') : sent;
     if (typeof value === 'string') typed[name] = shownText(value.slice(0, TYPED_MAX));
   }
   return typed;
@@ -68,14 +76,11 @@ export function typedValues(body: unknown): Record<string, string> {
 
 const PARTS = ['params', 'query', 'body'] as const;
 
-/**
- * The route's handler behind its schemas. After the check `req.body` is the checked body (what
- * passport-local reads at sign-in), with unknown fields dropped.
- */
+/** The route's handler behind its schemas (see Check). */
 export function checked<S extends RequestSchemas>(check: Check<S>, handler: CheckedHandler<S>): RequestHandler {
   return async (req, res, next) => {
     const schemas = typeof check.schemas === 'function' ? check.schemas(req) : check.schemas;
-    const typed = typedValues(req.body);
+    const typed = typedValues(req.body, check.repeated);
     const input: Record<string, unknown> = { typed };
     for (const part of PARTS) {
       const schema = schemas[part];
@@ -87,7 +92,7 @@ export function checked<S extends RequestSchemas>(check: Check<S>, handler: Chec
       }
       input[part] = result.value;
     }
-    if (schemas.body) req.body = input.body;
+    if (check.passCheckedBody && schemas.body) req.body = input.body;
     return handler(req, res, input as Checked<S>, next);
   };
 }

@@ -58,7 +58,13 @@ function renderWithLayout(file: string, viewOptions: object, callback: RenderCal
  */
 export function setUpViews(
   app: Express,
-  locals: { asset: (name: string) => string; donateUrl?: string } & Record<string, unknown>,
+  locals: {
+    asset: (name: string) => string;
+    donateUrl?: string;
+    /** The statuses in order and their labels (from src/entries/statuses.ts). */
+    statuses: readonly string[];
+    statusLabels: Record<string, string>;
+  },
 ): void {
   // EJS reads every view (and include) through this one hook: see src/http/templates.ts.
   ejs.fileLoader = loadTemplate;

@@ -22,7 +22,7 @@ export const listRowPiece: EntryPiece = {
   claims: () => true,
   answers: ['saved', 'refused', 'removed', 'restored'],
   send(req, res, write, back) {
-    if (write.kind === 'added') return;
+    if (write.kind === 'added') throw new Error('the list row does not show an Add');
     if (write.kind === 'removed') {
       res.render('list/removed', {
         layout: false,

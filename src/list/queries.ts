@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { searchQuery } from '../search/queries';
-import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary';
+import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
 import { whereMediaMatches } from '../tables/media-filters';
 import { PAGE_SIZE } from '../tables/params';
 import { entriesOf, selectEntryRow, type EntryRow } from '../entries/queries';

@@ -63,12 +63,24 @@ async function answerWrite(
 ): Promise<void> {
   if (!isFragmentRequest(req, res)) {
     const undo = write.kind === 'removed' ? { mediaId: write.removed.mediaId, next: back } : undefined;
-    setFlash(req, 'status', write.message, undo);
-    return redirectAfterSaving(req, res, next, back);
+    return redirectBack(req, res, next, back, write.message, undo);
   }
   const piece = pieceFor(pieces, req, write.kind);
   if (!piece) throw new Error(`no piece answers a list write of kind ${write.kind}`);
   await piece.send(req, res, write, back);
+}
+
+/** Without JavaScript: back to the page the form was on, with the message (and an Undo). */
+function redirectBack(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  back: string,
+  message: string,
+  undo?: { mediaId: string; next: string },
+): void {
+  setFlash(req, 'status', message, undo);
+  redirectAfterSaving(req, res, next, back);
 }
 
 /** A path that names no title of the list: 404, whatever else the request held. */
@@ -98,6 +110,8 @@ export function addToList(knex: Knex, pieces: readonly EntryPiece[]): RequestHan
       },
     },
     async (req, res, { body }, next) => {
+      // Every answer varies with HX-Request, a 404 for a title that does not exist included.
+      res.vary('HX-Request');
       const { media_id: mediaId, status, next: back } = body;
       const userId = currentUser(req).id;
       // A concurrent add can commit between our statement's snapshot and its conflict check: one
@@ -210,6 +224,8 @@ export function saveEntry(knex: Knex, pieces: readonly EntryPiece[]): RequestHan
     {
       // One day for the whole edit, so a save at midnight is checked against a single date.
       schemas: (req) => ({ params: mediaIdParams, body: editEntrySchema(currentUser(req).ratingScale, todayUtc()) }),
+      // As readEdit draws a repeated field: by its first value, with the error that it was repeated.
+      repeated: 'first',
       async refuse(req, res, refusal, next) {
         if (refusal.part === 'params') return notInList(req, res, refusal, next);
         const { mediaId } = mediaIdParams.parse(req.params);
@@ -272,7 +288,8 @@ export function undoRemove(knex: Knex, pieces: readonly EntryPiece[]): RequestHa
     const message = restored
       ? `“${entry.title}” is back in your list.`
       : `“${entry.title}” is in your list again already; it was left as it is.`;
-    // What is shown again is the entry as it is now: restored, or as it was added since.
+    if (!isFragmentRequest(req, res)) return redirectBack(req, res, next, back, message);
+    // With htmx the entry is drawn as it is now: restored, or as it was added since.
     const row = await findEntry(knex, userId, entry.mediaId);
     if (!row) return next(createError(404, NOT_IN_LIST));
     return answerWrite(pieces, req, res, next, back, { kind: 'restored', entry: row, message });

@@ -59,7 +59,7 @@ export const quickAddPiece: EntryPiece = {
   claims: (target) => target.startsWith('quick-add-'),
   answers: ['added'],
   send(req, res, write) {
-    if (write.kind !== 'added') return;
+    if (write.kind !== 'added') throw new Error(`a quick Add does not show a write of kind ${write.kind}`);
     res.render('media/quick-added', {
       layout: false,
       title: write.title,

@@ -92,10 +92,18 @@ describe('the areas of src/', () => {
 
   it('write SQL only in query modules (and the database set-up)', () => {
     const knexAtWork = /\b(knex|trx|db)(\(|\.raw\b|\.transaction\b|\.schema\b|\.fn\b)/;
+    // A statement in a template string: select, insert into, delete from, or update schema.table.
+    const statement = /`[^`]*\b(select\s|insert\s+into|delete\s+from|update\s+\w+\.\w+)/i;
+    // The session store moves a session's expiry through connect-pg-simple's own pool.
+    const allowed = new Set(['auth/session.ts']);
     const outside = files
       .map((file) => path.relative(SRC, file))
       .filter((module) => !/(^|-)queries\.ts$/.test(path.basename(module)) && areaOf(module) !== 'database')
-      .filter((module) => knexAtWork.test(fs.readFileSync(path.join(SRC, module), 'utf8')));
+      .filter((module) => !allowed.has(module))
+      .filter((module) => {
+        const text = fs.readFileSync(path.join(SRC, module), 'utf8');
+        return knexAtWork.test(text) || statement.test(text);
+      });
     expect(outside).toEqual([]);
   });
 
