@@ -290,6 +290,14 @@ describe('adding a title to the list from the catalog', () => {
       expect(await allEntryCount()).toBe(entriesBefore);
     });
 
+    it('says that its answers vary with HX-Request, the 404 for an unknown title included', async () => {
+      const user = await createUser(db.knex);
+      const agent = await signedInAgent(app, user);
+      const response = await submitAdd(agent, godfather, { media_id: crypto.randomUUID() }, { page: GODFATHER_PAGE });
+      expect(response.status).toBe(404);
+      expect(response.headers.vary).toMatch(/HX-Request/i);
+    });
+
     it.each([
       ['a malformed title id', { media_id: 'not-a-uuid' }, 'Choose a title from the catalog.'],
       ['an unknown status', { status: 'watching' }, 'Choose a status from the list.'],
