@@ -2,6 +2,8 @@ import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { uuidParam } from '../http/validation';
+import { checked, type Check } from '../http/validate';
+import { linkApiSchema, mediaIdParams } from './validation';
 import {
   linkFromInput,
   listRelated,
@@ -63,16 +65,19 @@ export function getRelationships(knex: Knex): RequestHandler {
 
 /** POST /api/media/:id/relationships {kind, targetId}: administrators; writes the inverse too. */
 export function postRelationship(knex: Knex): RequestHandler {
-  return async (req, res) => {
-    const sourceId = mediaIdFrom(req.params.id);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const linked = await linkFromInput(knex, sourceId, { kind: body.kind, targetId: body.targetId });
+  const check: Check<{ params: typeof mediaIdParams; body: typeof linkApiSchema }> = {
+    schemas: { params: mediaIdParams, body: linkApiSchema },
+    refuse: (_req, _res, _refusal, next) => next(createError(404, 'There is no such title.')),
+  };
+  return checked(check, async (_req, res, { params, body }) => {
+    const sourceId = params.id;
+    const linked = await linkFromInput(knex, sourceId, body);
     if ('refused' in linked) {
       const { reason, field, message } = linked.refused;
       throw field ? fieldError(REFUSAL_STATUS[reason], message, field) : createError(REFUSAL_STATUS[reason], message);
     }
     res.status(201).json({ relationships: relatedJson(await listRelated(knex, sourceId)) });
-  };
+  });
 }
 
 /** DELETE /api/media/:id/relationships/:kind/:targetId: administrators; removes the inverse too. */

@@ -18,6 +18,15 @@ function targetFromForm(value: unknown): unknown {
 }
 
 /**
+ * The relationships API's body ({ kind, targetId }): any JSON object, its two fields as sent (the
+ * rules are linkFromInput's, which name the field at fault); anything else holds neither.
+ */
+export const linkApiSchema = z.unknown().transform((body) => {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return { kind: fields.kind, targetId: fields.targetId };
+});
+
+/**
  * The admin link form: the kind's name and the other title (its id, or its page's address). The
  * rules of a link (a known kind, a well-formed id, no self-link, both titles there) are
  * linkFromInput's, which the JSON API applies too.
