@@ -35,7 +35,7 @@ export type AddEntry = z.output<typeof addEntrySchema>;
  * dates: the changes and the +1 step (see readEdit), each refused field an error. The rules that
  * need the stored entry (progress within the title's length, dates in order) come after.
  */
-export const editEntrySchema = (scale: RatingScale, today: string) =>
+const buildEditSchema = (scale: RatingScale, today: string) =>
   z.looseObject({ next: nextPath('/list') }).transform((form, context) => {
     const edit = readEdit(form, scale, today);
     for (const [path, message] of Object.entries(edit.errors)) {
@@ -43,6 +43,22 @@ export const editEntrySchema = (scale: RatingScale, today: string) =>
     }
     return { changes: edit.changes, step: edit.step, typed: edit.typed, today, next: form.next };
   });
+
+/** The edit schemas built, by scale and day: building one costs more than using it. */
+const editSchemas = new Map<string, ReturnType<typeof buildEditSchema>>();
+
+/** The edit form's schema for a rating scale and a day (see buildEditSchema). */
+export function editEntrySchema(scale: RatingScale, today: string) {
+  const key = `${scale} ${today}`;
+  let schema = editSchemas.get(key);
+  if (!schema) {
+    // Three scales and a day or two at a time: a handful at most.
+    if (editSchemas.size >= 16) editSchemas.clear();
+    schema = buildEditSchema(scale, today);
+    editSchemas.set(key, schema);
+  }
+  return schema;
+}
 
 /** Remove: the page to go back to. */
 export const removeEntrySchema = z.object({ next: nextPath('/list') });
