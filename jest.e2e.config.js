@@ -2,7 +2,9 @@
  * The browser suite (npm run test:e2e): Debian's Chromium driven by playwright-core against the
  * app on a free port over a fresh database. One worker: a browser already keeps both cores busy.
  */
-const base = require('./jest.config');
+// The main suite's settings, without its two projects (this suite is one of its own).
+const base = { ...require('./jest.config') };
+delete base.projects;
 
 /** @type {import('jest').Config} */
 module.exports = {
