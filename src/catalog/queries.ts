@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
+import type { TitleSummary } from '../tables/titles';
 import { type Status } from '../entries/statuses';
 import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
 import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
@@ -7,14 +8,8 @@ import { planSearch } from '../search/queries';
 import type { SearchPlan } from '../search/plan';
 import { MAX_ROWS, PAGE_SIZE, type CatalogQuery } from './validation';
 
-export interface CatalogRow {
+export interface CatalogRow extends TitleSummary {
   id: string;
-  title: string;
-  originalTitle: string | null;
-  mediaType: string;
-  typeLabel: string;
-  releaseDate: string | null;
-  releaseDatePrecision: 'year' | 'month' | 'day';
   creators: string[];
   country: string | null;
   genres: string[];

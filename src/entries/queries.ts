@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { TitleSummary } from '../tables/titles';
 import { changedFields, type EntryField, type EntryFields } from './rules';
 import { countsForEveryStatus, type Status } from './statuses';
 
@@ -37,14 +38,8 @@ export async function insertEntry(
 }
 
 /** An entry, with what a page shows of its title. */
-export interface EntryRow extends EntryFields {
+export interface EntryRow extends EntryFields, TitleSummary {
   mediaId: string;
-  title: string;
-  originalTitle: string | null;
-  mediaType: string;
-  typeLabel: string;
-  releaseDate: string | null;
-  releaseDatePrecision: 'year' | 'month' | 'day';
   /** media_types.progress_unit: episodes, chapters, pages, minutes, hours. */
   unit: string;
   /** The title's length in that unit, when its attributes say. */

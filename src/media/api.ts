@@ -3,7 +3,7 @@ import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { uuidParam } from '../http/validation';
 import { checked, type Check } from '../http/validate';
-import { linkApiSchema, mediaIdParams } from './validation';
+import { linkApiSchema, linkParams, mediaIdParams } from './validation';
 import {
   linkFromInput,
   listRelated,
@@ -82,13 +82,16 @@ export function postRelationship(knex: Knex): RequestHandler {
 
 /** DELETE /api/media/:id/relationships/:kind/:targetId: administrators; removes the inverse too. */
 export function deleteRelationship(knex: Knex): RequestHandler {
-  return async (req, res) => {
-    const sourceId = mediaIdFrom(req.params.id);
-    const targetId = mediaIdFrom(req.params.targetId);
-    const kind = await kindNamed(knex, String(req.params.kind));
+  const check: Check<{ params: typeof linkParams }> = {
+    schemas: { params: linkParams },
+    refuse: (_req, _res, _refusal, next) => next(createError(404, 'There is no such title.')),
+  };
+  return checked(check, async (_req, res, { params }) => {
+    const { id: sourceId, targetId } = params;
+    const kind = await kindNamed(knex, params.kind);
     if (!(await removeRelationship(knex, { sourceId, kind, targetId }))) {
       throw createError(404, 'There is no such link.');
     }
     res.status(204).end();
-  };
+  });
 }

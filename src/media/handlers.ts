@@ -20,7 +20,7 @@ import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { checked, type Refusal } from '../http/validate';
 import { LTREE_PATH } from '../http/validation';
-import { linkFormSchema, mediaIdParams } from './validation';
+import { linkFormSchema, linkParams, mediaIdParams } from './validation';
 
 type Viewer = Request['user'];
 
@@ -221,10 +221,9 @@ export function linkFromPage(knex: Knex): RequestHandler {
 
 /** POST /media/:id/relationships/:kind/:targetId/delete (form): administrators remove a link and its inverse. */
 export function unlinkFromPage(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const sourceId = mediaIdFrom(req.params.id);
-    const targetId = mediaIdFrom(req.params.targetId);
-    const kind = (await listRelationshipKinds(knex)).find((candidate) => candidate.kind === req.params.kind);
+  return checked({ schemas: { params: linkParams }, refuse: noSuchTitle }, async (req, res, { params }, next) => {
+    const { id: sourceId, targetId } = params;
+    const kind = (await listRelationshipKinds(knex)).find((candidate) => candidate.kind === params.kind);
     if (!kind || !(await removeRelationship(knex, { sourceId, kind, targetId }))) {
       return next(createError(404, 'There is no such link.'));
     }
@@ -232,5 +231,5 @@ export function unlinkFromPage(knex: Knex): RequestHandler {
     if (isFragmentRequest(req, res)) return sendRelated(knex, req, res, sourceId, { message });
     setFlash(req, 'status', message);
     redirectAfterSaving(req, res, next, mediaPath(sourceId));
-  };
+  });
 }

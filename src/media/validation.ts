@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { hasControlCharacter, UUID_PATTERN } from '../http/validation';
 
+/** A title's id, lower-cased. */
+const titleId = z
+  .string()
+  .regex(UUID_PATTERN)
+  .transform((id) => id.toLowerCase());
+
 /** A title's id in a path (/media/:id…), lower-cased; anything else is no title (404). */
-export const mediaIdParams = z.looseObject({
-  id: z
-    .string()
-    .regex(UUID_PATTERN)
-    .transform((id) => id.toLowerCase()),
-});
+export const mediaIdParams = z.looseObject({ id: titleId });
+
+/** A link's path (…/relationships/:kind/:targetId): both titles' ids, and the kind's name as sent. */
+export const linkParams = z.object({ id: titleId, kind: z.string(), targetId: titleId });
 
 /** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */
 function targetFromForm(value: unknown): unknown {
