@@ -1,5 +1,5 @@
 import {
-  appendColumns,
+  tableUrl,
   choices,
   chosenColumns,
   direction,
@@ -11,7 +11,6 @@ import {
   searchText,
   shownColumns,
   single,
-  withQuery,
   yearRange,
   type Direction,
 } from '../tables/params';
@@ -121,20 +120,15 @@ export function resolveColumns(query: CatalogQuery, saved: readonly string[] | n
 /** The query string for a state, leaving defaults out so URLs stay short and shareable. */
 export function catalogUrl(query: CatalogQuery, changes: Partial<CatalogQuery> = {}): string {
   const next = { ...query, ...changes };
-  const params = new URLSearchParams();
-  if (next.q) params.set('q', next.q);
-  for (const type of next.types) params.append('type', type);
-  for (const mediaClass of next.classes) params.append('class', mediaClass);
-  for (const genre of next.genres) params.append('genre', genre);
-  if (next.from !== null) params.set('from', String(next.from));
-  if (next.to !== null) params.set('to', String(next.to));
-  if (next.list) params.set('list', next.list);
-  appendColumns(params, next.columns);
-  const defaultSort = next.q ? 'relevance' : 'title';
-  if (next.sort !== defaultSort) params.set('sort', next.sort);
-  if (next.direction !== 'asc') params.set('dir', next.direction);
-  if (next.page > 1) params.set('page', String(next.page));
-  return withQuery('/catalog', params);
+  const filters = (params: URLSearchParams) => {
+    for (const type of next.types) params.append('type', type);
+    for (const mediaClass of next.classes) params.append('class', mediaClass);
+    for (const genre of next.genres) params.append('genre', genre);
+    if (next.from !== null) params.set('from', String(next.from));
+    if (next.to !== null) params.set('to', String(next.to));
+    if (next.list) params.set('list', next.list);
+  };
+  return tableUrl('/catalog', next, { filters, defaultSort: next.q ? 'relevance' : 'title', defaultDirection: 'asc' });
 }
 
 /** The state with no search and no filter (Clear), keeping the columns and the sort. */

@@ -1,5 +1,5 @@
 import {
-  appendColumns,
+  tableUrl,
   choices,
   chosenColumns,
   direction,
@@ -8,7 +8,6 @@ import {
   searchText,
   shownColumns,
   single,
-  withQuery,
   yearRange,
   type Direction,
 } from '../tables/params';
@@ -116,20 +115,17 @@ export function resolveListColumns(query: ListQuery, saved: readonly string[] | 
 /** The list URL for a state, leaving defaults out so URLs stay short and shareable. */
 export function listUrl(query: ListQuery, changes: Partial<ListQuery> = {}): string {
   const next = { ...query, ...changes };
-  const params = new URLSearchParams();
-  if (next.q) params.set('q', next.q);
-  for (const status of next.statuses) params.append('status', status);
-  for (const type of next.types) params.append('type', type);
-  for (const mediaClass of next.classes) params.append('class', mediaClass);
-  if (next.from !== null) params.set('from', String(next.from));
-  if (next.to !== null) params.set('to', String(next.to));
-  if (next.ratingFrom !== null) params.set('rating_from', String(next.ratingFrom));
-  if (next.ratingTo !== null) params.set('rating_to', String(next.ratingTo));
-  appendColumns(params, next.columns);
-  if (next.sort !== DEFAULT_SORT) params.set('sort', next.sort);
-  if (next.direction !== LIST_FIRST_DIRECTION[next.sort]) params.set('dir', next.direction);
-  if (next.page > 1) params.set('page', String(next.page));
-  return withQuery('/list', params);
+  const filters = (params: URLSearchParams) => {
+    for (const status of next.statuses) params.append('status', status);
+    for (const type of next.types) params.append('type', type);
+    for (const mediaClass of next.classes) params.append('class', mediaClass);
+    if (next.from !== null) params.set('from', String(next.from));
+    if (next.to !== null) params.set('to', String(next.to));
+    if (next.ratingFrom !== null) params.set('rating_from', String(next.ratingFrom));
+    if (next.ratingTo !== null) params.set('rating_to', String(next.ratingTo));
+  };
+  const defaults = { defaultSort: DEFAULT_SORT, defaultDirection: LIST_FIRST_DIRECTION[next.sort] };
+  return tableUrl('/list', next, { filters, ...defaults });
 }
 
 /** No search and no filter (Clear), keeping the columns and the sort. */

@@ -174,6 +174,25 @@ export function appendColumns(params: URLSearchParams, columns: readonly string[
   for (const column of columns) params.append('col', column);
 }
 
+/**
+ * A table page's URL: the search first, then the page's own filters (in the order `filters`
+ * appends them), the columns, the sort and the direction when not their defaults, and the page.
+ */
+export function tableUrl(
+  path: string,
+  state: { q: string; columns: readonly string[] | null; sort: string; direction: Direction; page: number },
+  options: { filters: (params: URLSearchParams) => void; defaultSort: string; defaultDirection: Direction },
+): string {
+  const params = new URLSearchParams();
+  if (state.q) params.set('q', state.q);
+  options.filters(params);
+  appendColumns(params, state.columns);
+  if (state.sort !== options.defaultSort) params.set('sort', state.sort);
+  if (state.direction !== options.defaultDirection) params.set('dir', state.direction);
+  if (state.page > 1) params.set('page', String(state.page));
+  return withQuery(path, params);
+}
+
 /** `path?query`, or just `path` when there is nothing to say. */
 export function withQuery(path: string, params: URLSearchParams): string {
   const search = params.toString();
