@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
-import type { TitleSummary } from '../tables/titles';
+import { TITLE_COLUMNS, type TitleSummary } from '../tables/title-queries';
 import { type Status } from '../entries/statuses';
 import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
 import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
@@ -135,12 +135,7 @@ function withRowColumns(knex: Knex, base: Knex.QueryBuilder, userId: string | nu
     .join('media.media_types as t', 't.media_type', 'm.media_type')
     .select(
       'm.id',
-      'm.title',
-      'm.original_title as originalTitle',
-      'm.media_type as mediaType',
-      't.label as typeLabel',
-      'm.release_date as releaseDate',
-      'm.release_date_precision as releaseDatePrecision',
+      ...TITLE_COLUMNS,
       'm.creators',
       'm.country_of_origin as country',
       'm.genres',

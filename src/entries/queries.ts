@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { TitleSummary } from '../tables/titles';
+import { TITLE_COLUMNS, type TitleSummary } from '../tables/title-queries';
 import { changedFields, type EntryField, type EntryFields } from './rules';
 import { countsForEveryStatus, type Status } from './statuses';
 
@@ -57,12 +57,7 @@ export function entriesOf(knex: Knex, userId: string): Knex.QueryBuilder {
 
 const ROW_COLUMNS = [
   'e.media_id as mediaId',
-  'm.title',
-  'm.original_title as originalTitle',
-  'm.media_type as mediaType',
-  't.label as typeLabel',
-  'm.release_date as releaseDate',
-  'm.release_date_precision as releaseDatePrecision',
+  ...TITLE_COLUMNS,
   't.progress_unit as unit',
   'e.status',
   'e.rating',

@@ -78,12 +78,3 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export function uuidParam(value: unknown): string | undefined {
   return typeof value === 'string' && UUID_PATTERN.test(value) ? value.toLowerCase() : undefined;
 }
-
-/**
- * The submitted value of a text field, for re-rendering a form; anything but a string is dropped,
- * and control characters are shown as replacement characters.
- */
-export function submitted(body: unknown, field: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[field];
-  return typeof value === 'string' ? shownText(value.slice(0, 500)) : '';
-}

@@ -1,9 +1,7 @@
-import { currentUser } from '../auth/guards';
 import type { RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
+import { currentUser } from '../auth/guards';
 import { EXPORT_COLUMNS, exportedEntries } from '../entries/queries';
-
-export { EXPORT_COLUMNS };
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
 export function csvField(value: string | number | null): string {
@@ -41,8 +39,8 @@ function startDownload(res: Response, type: string, extension: string): void {
 
 /**
  * The whole list as CSV or JSON (/list/export.csv, /list/export.json), written as it is read
- * (exportedEntries: one consistent snapshot, never held whole in memory). The columns are stable (README.md lists
- * them): scripts may rely on their names and order.
+ * (exportedEntries: one consistent snapshot, never held whole in memory). The columns are stable
+ * (README.md lists them): scripts may rely on their names and order.
  */
 export function exportCsv(knex: Knex): RequestHandler {
   return async (req, res) => {

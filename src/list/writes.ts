@@ -110,8 +110,6 @@ export function addToList(knex: Knex, pieces: readonly EntryPiece[]): RequestHan
       },
     },
     async (req, res, { body }, next) => {
-      // Every answer varies with HX-Request, a 404 for a title that does not exist included.
-      res.vary('HX-Request');
       const { media_id: mediaId, status, next: back } = body;
       const userId = currentUser(req).id;
       // A concurrent add can commit between our statement's snapshot and its conflict check: one

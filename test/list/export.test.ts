@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { EXPORT_COLUMNS } from '../../src/list/export';
+import { EXPORT_COLUMNS } from '../../src/entries/queries';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, signedInAgent } from '../support/session';
