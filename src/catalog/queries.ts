@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { whereMediaMatches } from '../tables/media-filters';
 import { TITLE_COLUMNS, type TitleSummary } from '../tables/title-queries';
+import { entryExists, joinViewerEntry } from '../entries/queries';
 import { type Status } from '../entries/statuses';
 import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
 import { MATCHES_WORDS, RANKED_CANDIDATES, relevanceCandidates } from './candidate-queries';
@@ -44,12 +45,8 @@ function filtered(knex: Knex, query: CatalogQuery, userId: string | null): Knex.
   const base = whereMediaMatches(knex('media.media as m'), query);
   if (query.genres.length) base.whereRaw('m.genres && ?::text[]', [query.genres]);
   if (query.list && userId) {
-    const inList = knex('interaction.user_media as mine')
-      .select(knex.raw('1'))
-      .where('mine.user_id', userId)
-      .whereRaw('mine.media_id = m.id');
-    if (query.list === 'out') base.whereNotExists(inList);
-    else base.whereExists(query.list === 'in' ? inList : inList.where('mine.status', query.list));
+    if (query.list === 'out') base.whereNotExists(entryExists(knex, userId));
+    else base.whereExists(entryExists(knex, userId, query.list === 'in' ? undefined : query.list));
   }
   return base;
 }
@@ -140,14 +137,8 @@ function withRowColumns(knex: Knex, base: Knex.QueryBuilder, userId: string | nu
       'm.country_of_origin as country',
       'm.genres',
       'm.tracking_count as trackingCount',
-      userId ? 'entry.status' : knex.raw('null as status'),
     );
-  if (userId) {
-    base.leftJoin('interaction.user_media as entry', (join) =>
-      join.on('entry.media_id', 'm.id').andOnVal('entry.user_id', userId),
-    );
-  }
-  return base;
+  return userId ? joinViewerEntry(base, userId) : base.select(knex.raw('null as status'));
 }
 
 export interface CatalogPage {

@@ -5,9 +5,11 @@ import { countsForEveryStatus, type Status } from './statuses';
 
 /**
  * Every write to a user's list (interaction.user_media) and the reads of its entries: adding,
- * editing under the rules of ./rules.ts, removing and restoring, counts by status, and the export.
- * Pages that show entries beside other data (the list page, home's tiles, a title's panel, a
- * profile's statistics) read them in their own query modules, from entriesOf and selectEntryRow.
+ * editing under the rules of ./rules.ts, removing and restoring, counts by status, and the export;
+ * and the parts of other pages' statements that read entries (whether a title is in a list, the
+ * viewer's status beside a title, a title's ratings). No module outside src/entries/ names the
+ * table: the bigger reads sit beside this one, in list-queries.ts (the list page),
+ * tile-queries.ts (home's tiles) and statistics-queries.ts (a profile's statistics).
  */
 
 /**
@@ -46,6 +48,47 @@ export interface EntryRow extends EntryFields, TitleSummary {
   total: number | null;
   updatedAt: Date;
 }
+
+/**
+ * Whether the title `m` (media.media under that alias) is in the user's list, or with `status` in
+ * that status: a subquery for whereExists or whereNotExists (the catalog's list filter).
+ */
+export function entryExists(knex: Knex, userId: string, status?: Status): Knex.QueryBuilder {
+  const inList = knex('interaction.user_media as mine')
+    .select(knex.raw('1'))
+    .where('mine.user_id', userId)
+    .whereRaw('mine.media_id = m.id');
+  return status ? inList.where('mine.status', status) : inList;
+}
+
+/**
+ * Joins the viewer's entry for the title `m` (left joined as `entry`) and selects its status: null
+ * where the title is not in their list (a catalog row's status).
+ */
+export function joinViewerEntry(builder: Knex.QueryBuilder, userId: string): Knex.QueryBuilder {
+  return builder
+    .select('entry.status')
+    .leftJoin('interaction.user_media as entry', (join) =>
+      join.on('entry.media_id', 'm.id').andOnVal('entry.user_id', userId),
+    );
+}
+
+/** The viewer's status for each of these titles (one query, whatever their number). */
+export async function statusesOf(knex: Knex, userId: string, ids: string[]): Promise<Map<string, Status>> {
+  if (ids.length === 0) return new Map();
+  const rows = await knex('interaction.user_media')
+    .where('user_id', userId)
+    .whereIn('media_id', ids)
+    .select<{ mediaId: string; status: Status }[]>('media_id as mediaId', 'status');
+  return new Map(rows.map((row) => [row.mediaId, row.status]));
+}
+
+/**
+ * The ratings users gave the title `m` (media.media under that alias), as the body of a lateral
+ * subquery: `average`, their mean rounded (1–100; null when none rated it), and `rated`, how many.
+ */
+export const TITLE_RATINGS = `select round(avg(e.rating))::int as average, count(e.rating) as rated
+           from interaction.user_media e where e.media_id = m.id and e.rating is not null`;
 
 /** Entries of one user joined with their titles: every query of a user's entries starts here. */
 export function entriesOf(knex: Knex, userId: string): Knex.QueryBuilder {
@@ -233,6 +276,25 @@ export async function countEntriesByStatus(knex: Knex, userId: string): Promise<
  */
 export async function recountEntriesByStatus(knex: Knex, userId: string | null = null): Promise<void> {
   await knex.raw('select interaction.recount_list_statuses(?::uuid)', [userId]);
+}
+
+/** A user's totals for home's welcome: in progress, completed this (UTC) year, and the list's size. */
+export async function listTotals(
+  knex: Knex,
+  userId: string,
+): Promise<{ inProgress: number; completedThisYear: number; total: number }> {
+  const { rows } = await knex.raw<{ rows: { inProgress: number; completedThisYear: number; total: number }[] }>(
+    `select count(*) filter (where status = 'in_progress')::int as "inProgress",
+            count(*) filter (where status = 'completed'
+              and completed_at >= date_trunc('year', now() at time zone 'UTC') at time zone 'UTC'
+              and completed_at < (date_trunc('year', now() at time zone 'UTC') + interval '1 year') at time zone 'UTC')::int
+              as "completedThisYear",
+            count(*)::int as total
+       from interaction.user_media
+      where user_id = ?`,
+    [userId],
+  );
+  return rows[0]!;
 }
 
 /** The export's columns, in order: stable, as README.md says (scripts rely on their names and order). */

@@ -9,7 +9,7 @@ import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filter
 import { decadeLinks } from '../tables/params';
 import { pageLocals, renderTablePage, settleColumns, sortHeaders, withinLastPage } from '../tables/page';
 import { saveColumns } from '../users/queries';
-import { listEntries } from './queries';
+import { listEntries } from '../entries/list-queries';
 import {
   clearedListQuery,
   DEFAULT_LIST_COLUMNS,

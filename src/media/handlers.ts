@@ -2,13 +2,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
 import { entryView } from '../entries/entry-view';
-import { findEntry } from '../entries/queries';
+import { findEntry, statusesOf } from '../entries/queries';
 import { ratingOnScale, scaleView } from '../entries/ratings';
 import { DEFAULT_RATING_SCALE } from '../entries/ratings';
 import { STATUS_LABELS, type Status } from '../entries/statuses';
 import { mediaIdFrom } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
-import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, statusesOf, watchOrder } from './queries';
+import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, watchOrder } from './queries';
 import {
   linkFromInput,
   listRelated,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type Status } from '../entries/statuses';
+import { TITLE_RATINGS } from '../entries/queries';
 
 /** What the media page shows of a title, with its trackers and their average rating. */
 export interface MediaDetail {
@@ -33,8 +33,7 @@ export async function findMediaDetail(knex: Knex, id: string): Promise<MediaDeta
        from media.media m
        join media.media_types t on t.media_type = m.media_type
        left join lateral (
-         select round(avg(e.rating))::int as average, count(e.rating) as rated
-           from interaction.user_media e where e.media_id = m.id and e.rating is not null
+         ${TITLE_RATINGS}
        ) r on true
       where m.id = ?`,
     [id],
@@ -63,16 +62,6 @@ export function externalIds(knex: Knex, id: string): Promise<{ source: string; k
     .where('media_id', id)
     .orderBy(['source_name', 'external_key'])
     .select<{ source: string; key: string }[]>('source_name as source', 'external_key as key');
-}
-
-/** The viewer's status for each of these titles (one query, whatever their number). */
-export async function statusesOf(knex: Knex, userId: string, ids: string[]): Promise<Map<string, Status>> {
-  if (ids.length === 0) return new Map();
-  const rows = await knex('interaction.user_media')
-    .where('user_id', userId)
-    .whereIn('media_id', ids)
-    .select<{ mediaId: string; status: Status }[]>('media_id as mediaId', 'status');
-  return new Map(rows.map((row) => [row.mediaId, row.status]));
 }
 
 export interface ChainTitle {

@@ -6,7 +6,7 @@ import { RATING_SCALES } from '../entries/ratings';
 import { UNIT_LABELS } from '../entries/rules';
 import { findProfile } from '../users/queries';
 import { STATUS_LABELS } from '../entries/statuses';
-import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from './queries';
+import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from '../entries/statistics-queries';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
 

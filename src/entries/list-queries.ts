@@ -1,14 +1,16 @@
 import type { Knex } from 'knex';
 import { searchQuery } from '../search/queries';
 import { vocabularyColumns, type CatalogVocabulary } from '../tables/vocabulary-queries';
-import { whereMediaMatches } from '../tables/media-filters';
-import { PAGE_SIZE } from '../tables/params';
-import { entriesOf, selectEntryRow, type EntryRow } from '../entries/queries';
-import { RATING_SCALES, type RatingScale } from '../entries/ratings';
-import { countsForEveryStatus, STATUSES, type Status } from '../entries/statuses';
-import type { ListQuery, ListSort } from './table';
+import { whereMediaMatches, type MediaFilters } from '../tables/media-filters';
+import { PAGE_SIZE, type Direction } from '../tables/params';
+import { entriesOf, selectEntryRow, type EntryRow } from './queries';
+import { RATING_SCALES, type RatingScale } from './ratings';
+import { countsForEveryStatus, STATUSES, type Status } from './statuses';
 
-const LIST_ORDER: Record<ListSort, string> = {
+/** The orders a page of a user's entries can take (the list page offers each as a sort). */
+export type EntrySort = 'title' | 'rating' | 'progress' | 'updated' | 'started' | 'completed' | 'year';
+
+const LIST_ORDER: Record<EntrySort, string> = {
   title: 'm.title',
   rating: 'e.rating',
   progress: 'e.progress',
@@ -18,8 +20,23 @@ const LIST_ORDER: Record<ListSort, string> = {
   year: 'm.release_date',
 };
 
+/**
+ * What a page of a user's entries asks for: the search, the filters, the sort and the page. The
+ * list page's ListQuery (src/list/table.ts) is one, read from its URL.
+ */
+export interface EntryListQuery extends MediaFilters {
+  q: string;
+  statuses: Status[];
+  /** On the user's rating scale, both ends included. */
+  ratingFrom: number | null;
+  ratingTo: number | null;
+  sort: EntrySort;
+  direction: Direction;
+  page: number;
+}
+
 /** Narrows `interaction.user_media as e` by what the entry itself holds: status and rating. */
-function whereEntryMatches(builder: Knex.QueryBuilder, query: ListQuery, scale: RatingScale): Knex.QueryBuilder {
+function whereEntryMatches(builder: Knex.QueryBuilder, query: EntryListQuery, scale: RatingScale): Knex.QueryBuilder {
   if (query.statuses.length) builder.whereIn('e.status', query.statuses);
   if (query.ratingFrom !== null || query.ratingTo !== null) {
     const { step } = RATING_SCALES[scale];
@@ -53,7 +70,12 @@ export interface ListPage {
  * Ties go by title when titles are read anyway, else by id. A query that filters by status at
  * most takes its total from the counts by status instead of counting.
  */
-export async function listEntries(knex: Knex, userId: string, query: ListQuery, scale: RatingScale): Promise<ListPage> {
+export async function listEntries(
+  knex: Knex,
+  userId: string,
+  query: EntryListQuery,
+  scale: RatingScale,
+): Promise<ListPage> {
   const dir = query.direction;
   const offset = (query.page - 1) * PAGE_SIZE;
   const asksAboutTitles =

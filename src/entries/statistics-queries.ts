@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { RATING_SCALES, type RatingScale } from '../entries/ratings';
-import { countEntriesByStatus } from '../entries/queries';
-import { STATUSES, type Status } from '../entries/statuses';
+import { RATING_SCALES, type RatingScale } from './ratings';
+import { countEntriesByStatus } from './queries';
+import { STATUSES, type Status } from './statuses';
 
 /**
  * A profile's statistics, all computed in SQL: six queries whatever the size of the list.
