@@ -1,20 +1,19 @@
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
-import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
+import { clearedTableQuery, sortFields, tableBadges } from '../tables/definition';
+import { knownNames, mediaLabels } from '../tables/media-filters';
 import { decadeLinks } from '../tables/params';
-import { pageLocals, renderTablePage, settleColumns, sortHeaders, withinLastPage } from '../tables/page';
-import { STATUS_LABELS, STATUSES } from '../entries/statuses';
+import { pageLocals, readTablePage, renderTablePage, sortHeaders } from '../tables/page';
+import { STATUSES } from '../entries/statuses';
 import { findSavedColumns, saveColumns } from '../users/queries';
 import { searchCatalog } from './queries';
 import {
+  CATALOG_TABLE,
   catalogUrl,
-  clearedQuery,
   COLUMN_LABELS,
   COLUMNS,
-  DEFAULT_COLUMNS,
   FIRST_DIRECTION,
-  parseCatalogQuery,
-  resolveColumns,
+  listFilterLabel,
   type CatalogQuery,
   type Column,
   type Sort,
@@ -33,54 +32,18 @@ const SORTABLE: Partial<Record<Column | 'title', Sort>> = {
 export function showCatalog(knex: Knex): RequestHandler {
   return async (req, res) => {
     const userId = req.user?.id ?? null;
-    const raw = req.query as Record<string, unknown>;
-    // The page is read with the filters as asked, and the names the filters accept come with it
-    // (one round trip). Only when the URL names a type, class or genre that does not exist is the
-    // page read again, without it.
-    const asked = parseCatalogQuery(raw, { ...namesAsked(raw), signedIn: userId !== null });
-    const [first, saved] = await Promise.all([
-      searchCatalog(knex, asked.query, userId),
-      userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
-    ]);
-    const { types, classes, genres } = first.vocabulary;
-    const parsed = parseCatalogQuery(raw, {
-      types: types.map((type) => type.mediaType),
-      classes: classes.map((entry) => entry.mediaClass),
-      genres: genres.map((genre) => genre.genre),
-      signedIn: userId !== null,
-    });
-    const { notes } = parsed;
-    let { query } = parsed;
-    let { rows, total, capped } = sameNames(query, asked.query) ? first : await searchCatalog(knex, query, userId);
-    const columns = resolveColumns(query, saved);
-    query = await settleColumns(req, query, {
-      shown: columns,
-      saved,
-      defaults: DEFAULT_COLUMNS,
+    const signedIn = userId !== null;
+    const { query, notes, known, found, columns, lastPage } = await readTablePage(req, CATALOG_TABLE, {
+      asked: (names) => ({ ...names, signedIn }),
+      known: ({ vocabulary }) => ({ ...knownNames(vocabulary), signedIn }),
+      read: (asked: CatalogQuery) => searchCatalog(knex, asked, userId),
+      saved: userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
       remember: userId ? (chosen) => saveColumns(knex, userId, 'catalog_columns', chosen) : null,
     });
-    const within = withinLastPage(query, total, notes);
-    query = within.query;
-    if (within.moved) ({ rows, total, capped } = await searchCatalog(knex, query, userId));
-    const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
-    const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
+    const { rows, total, capped } = found;
+    const { types, classes, genres } = found.vocabulary;
     const without = (changes: Partial<CatalogQuery>) => catalogUrl(query, { ...changes, page: 1 });
-    const badges = [
-      ...(query.q
-        ? [
-            {
-              label: `Search: ${query.q}`,
-              removeUrl: without({ q: '', sort: query.sort === 'relevance' ? 'title' : query.sort }),
-            },
-          ]
-        : []),
-      ...mediaFilterBadges(query, { types: typeLabel, classes: classLabel }, without),
-      ...query.genres.map((genre) => ({
-        label: `Genre: ${genre}`,
-        removeUrl: without({ genres: query.genres.filter((other) => other !== genre) }),
-      })),
-      ...(query.list ? [{ label: `My list: ${listFilterLabel(query.list)}`, removeUrl: without({ list: null }) }] : []),
-    ];
+    const badges = tableBadges(CATALOG_TABLE, query, { labels: mediaLabels(found.vocabulary), known });
     const headers = sortHeaders(query, ['title', ...columns], {
       label: (column) => (column === 'title' ? 'Title' : COLUMN_LABELS[column as Column]),
       sortOf: (column) => SORTABLE[column as Column | 'title'],
@@ -91,7 +54,7 @@ export function showCatalog(knex: Knex): RequestHandler {
     const links = pageLocals(query, {
       total,
       capped,
-      lastPage: within.lastPage,
+      lastPage,
       nothingText: `Nothing matches${query.q ? ` “${query.q}”` : ''}.`,
       url: catalogUrl,
     });
@@ -131,19 +94,10 @@ export function showCatalog(knex: Knex): RequestHandler {
         total,
         ...links,
         badges,
-        clearUrl: catalogUrl(query, clearedQuery(query)),
+        clearUrl: catalogUrl(query, clearedTableQuery(CATALOG_TABLE, query)),
         // The sort, when not the default, travels with the form as hidden fields.
-        sortFields: [
-          ...(query.sort !== (query.q ? 'relevance' : 'title') ? [{ name: 'sort', value: query.sort }] : []),
-          ...(query.direction !== 'asc' ? [{ name: 'dir', value: query.direction }] : []),
-        ],
+        sortFields: sortFields(CATALOG_TABLE, query),
       },
     );
   };
-}
-
-function listFilterLabel(value: string): string {
-  if (value === 'in') return 'In my list';
-  if (value === 'out') return 'Not in my list';
-  return STATUS_LABELS[value as keyof typeof STATUS_LABELS] ?? value;
 }

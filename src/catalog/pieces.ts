@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import type { EntryPiece } from '../entries/pieces';
 import { findSavedColumns } from '../users/queries';
 import { findCatalogRow } from './queries';
-import { parseCatalogQuery, resolveColumns } from './validation';
+import { columnsAt } from '../tables/definition';
+import { CATALOG_TABLE } from './validation';
 
 /**
  * A catalog row (its rows have no id: any target no other piece claims) again after its Add,
@@ -19,18 +20,11 @@ export function catalogRowPiece(knex: Knex): EntryPiece {
       const userId = currentUser(req).id;
       const row = await findCatalogRow(knex, write.mediaId, userId);
       if (!row) throw createError(404);
-      const params = new URL(back, 'http://omt.invalid').searchParams;
-      const { query } = parseCatalogQuery(params.has('col') ? { col: params.getAll('col') } : {}, {
-        types: [],
-        classes: [],
-        genres: [],
-        signedIn: true,
-      });
       const saved = await findSavedColumns(knex, userId, 'catalog_columns');
       res.render('catalog/added', {
         layout: false,
         rows: [row],
-        columns: resolveColumns(query, saved),
+        columns: columnsAt(CATALOG_TABLE, back, saved),
         returnUrl: back,
         justAdded: true,
         message: write.message,

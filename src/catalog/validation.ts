@@ -1,26 +1,13 @@
-import {
-  tableUrl,
-  choices,
-  chosenColumns,
-  direction,
-  LAST_PAGE,
-  MAX_ROWS,
-  PAGE_SIZE,
-  pageNumber,
-  quoted,
-  searchText,
-  shownColumns,
-  single,
-  yearRange,
-  type Direction,
-} from '../tables/params';
-import { STATUSES } from '../entries/statuses';
+import { readTableQuery, tableQueryUrl, type TableDefinition, type TableFilter } from '../tables/definition';
+import { classesFilter, namesFilter, typesFilter, yearsFilter } from '../tables/filters';
+import { LAST_PAGE, MAX_ROWS, PAGE_SIZE, quoted, single, type Direction } from '../tables/params';
+import { STATUS_LABELS, STATUSES } from '../entries/statuses';
 
 export { LAST_PAGE, MAX_ROWS, PAGE_SIZE, type Direction };
 
 /**
- * The catalog's state lives in the query string. Reading it never fails: a value that makes no
- * sense is dropped or corrected, and a note says so on the page.
+ * The catalog's state lives in the query string (CATALOG_TABLE). Reading it never fails: a value
+ * that makes no sense is dropped or corrected, and a note says so on the page.
  */
 export const SORTS = ['title', 'year', 'type', 'popularity'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -75,73 +62,59 @@ export interface ParsedCatalogQuery {
   notes: string[];
 }
 
-/** Reads the query string against what exists; never throws. */
-export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVocabulary): ParsedCatalogQuery {
-  const notes: string[] = [];
-  const q = searchText(raw.q, notes);
-
-  const types = choices(raw.type, known.types, 'media type', notes);
-  const classes = choices(raw.class, known.classes, 'kind of media', notes);
-  const genres = choices(raw.genre, known.genres, 'genre', notes);
-
-  const { from, to } = yearRange(raw, notes);
-
-  const requestedList = single(raw.list)?.trim();
-  let listFilter: ListFilter | null = null;
-  if (requestedList) {
+/** The "in my list" filter (`list=in`, `out` or a status): only for a signed-in viewer. */
+const listFilter: TableFilter<CatalogQuery, CatalogVocabulary> = {
+  read: (raw, known, notes) => {
+    const requested = single(raw.list)?.trim();
+    if (!requested) return { list: null };
     if (!known.signedIn) notes.push('Sign in to filter by your list.');
-    else if ((LIST_FILTERS as readonly string[]).includes(requestedList)) listFilter = requestedList as ListFilter;
-    else notes.push(`${quoted(requestedList)} is not a list status; the list filter was left out.`);
-  }
+    else if ((LIST_FILTERS as readonly string[]).includes(requested)) return { list: requested as ListFilter };
+    else notes.push(`${quoted(requested)} is not a list status; the list filter was left out.`);
+    return { list: null };
+  },
+  write: (params, state) => {
+    if (state.list) params.set('list', state.list);
+  },
+  off: { list: null },
+  badges: (state, _context, without) =>
+    state.list ? [{ label: `My list: ${listFilterLabel(state.list)}`, removeUrl: without({ list: null }) }] : [],
+};
 
-  const columns = chosenColumns(raw, COLUMNS, notes);
-
-  const requestedSort = single(raw.sort);
-  let sort: CatalogQuery['sort'] = q ? 'relevance' : 'title';
-  if (requestedSort !== undefined) {
-    if ((SORTS as readonly string[]).includes(requestedSort)) sort = requestedSort as Sort;
-    else if (requestedSort === 'relevance' && q) sort = 'relevance';
-    else notes.push(`Sorting by ${quoted(requestedSort, 40)} is not possible; the list is sorted by ${sort}.`);
-  }
-
-  const dir = direction(raw.dir, notes);
-  const page = pageNumber(raw.page, notes);
-  return {
-    query: { q, types, classes, genres, from, to, list: listFilter, columns, sort, direction: dir, page },
-    notes,
-  };
+export function listFilterLabel(value: ListFilter): string {
+  if (value === 'in') return 'In my list';
+  if (value === 'out') return 'Not in my list';
+  return STATUS_LABELS[value];
 }
 
-/** The columns to show: the URL's choice, else the user's saved one, else the defaults. */
-export function resolveColumns(query: CatalogQuery, saved: readonly string[] | null): Column[] {
-  return shownColumns(query.columns, saved, COLUMNS, DEFAULT_COLUMNS);
+/** The catalog's table: the search, filters, columns and sort of its URL (see TableDefinition). */
+const types = typesFilter<CatalogQuery, CatalogVocabulary>();
+const classes = classesFilter<CatalogQuery, CatalogVocabulary>();
+const genres = namesFilter<CatalogQuery, CatalogVocabulary, 'genres'>({
+  key: 'genres',
+  param: 'genre',
+  what: 'genre',
+  known: (known) => known.genres,
+  badge: (genre) => `Genre: ${genre}`,
+});
+const years = yearsFilter<CatalogQuery, CatalogVocabulary>();
+
+export const CATALOG_TABLE: TableDefinition<CatalogQuery, CatalogVocabulary, Column> = {
+  path: '/catalog',
+  filters: [types, classes, genres, years, listFilter],
+  badgeOrder: [types, classes, years, genres, listFilter],
+  sorts: (q) => (q ? [...SORTS, 'relevance'] : SORTS),
+  defaultSort: (q) => (q ? 'relevance' : 'title'),
+  defaultDirection: () => 'asc',
+  columns: COLUMNS,
+  defaultColumns: DEFAULT_COLUMNS,
+};
+
+/** Reads the query string against what exists; never throws. */
+export function parseCatalogQuery(raw: Record<string, unknown>, known: CatalogVocabulary): ParsedCatalogQuery {
+  return readTableQuery(CATALOG_TABLE, raw, known);
 }
 
 /** The query string for a state, leaving defaults out so URLs stay short and shareable. */
 export function catalogUrl(query: CatalogQuery, changes: Partial<CatalogQuery> = {}): string {
-  const next = { ...query, ...changes };
-  const filters = (params: URLSearchParams) => {
-    for (const type of next.types) params.append('type', type);
-    for (const mediaClass of next.classes) params.append('class', mediaClass);
-    for (const genre of next.genres) params.append('genre', genre);
-    if (next.from !== null) params.set('from', String(next.from));
-    if (next.to !== null) params.set('to', String(next.to));
-    if (next.list) params.set('list', next.list);
-  };
-  return tableUrl('/catalog', next, { filters, defaultSort: next.q ? 'relevance' : 'title', defaultDirection: 'asc' });
-}
-
-/** The state with no search and no filter (Clear), keeping the columns and the sort. */
-export function clearedQuery(query: CatalogQuery): Partial<CatalogQuery> {
-  return {
-    q: '',
-    types: [],
-    classes: [],
-    genres: [],
-    from: null,
-    to: null,
-    list: null,
-    sort: query.sort === 'relevance' ? 'title' : query.sort,
-    page: 1,
-  };
+  return tableQueryUrl(CATALOG_TABLE, query, changes);
 }

@@ -2,25 +2,22 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { currentUser } from '../auth/guards';
 import { entryView } from '../entries/entry-view';
-import { RATING_SCALES, scaleView } from '../entries/ratings';
+import { scaleView } from '../entries/ratings';
 import { STATUS_LABELS, STATUSES } from '../entries/statuses';
 import { formatNumber } from '../http/format';
-import { mediaFilterBadges, namesAsked, sameNames } from '../tables/media-filters';
+import { clearedTableQuery, sortFields, tableBadges } from '../tables/definition';
+import { knownNames, mediaLabels } from '../tables/media-filters';
 import { decadeLinks } from '../tables/params';
-import { pageLocals, renderTablePage, settleColumns, sortHeaders, withinLastPage } from '../tables/page';
+import { pageLocals, readTablePage, renderTablePage, sortHeaders } from '../tables/page';
 import { saveColumns } from '../users/queries';
 import { listEntries } from '../entries/list-queries';
 import {
-  clearedListQuery,
-  DEFAULT_LIST_COLUMNS,
-  DEFAULT_SORT,
   LIST_COLUMN_LABELS,
   LIST_COLUMNS,
   LIST_FIRST_DIRECTION,
   LIST_SORTS,
+  LIST_TABLE,
   listUrl,
-  parseListQuery,
-  resolveListColumns,
   type ListQuery,
 } from './table';
 
@@ -28,52 +25,19 @@ import {
 export function showList(knex: Knex): RequestHandler {
   return async (req, res) => {
     const { id: userId, ratingScale: scale, listColumns: saved } = currentUser(req);
-    const raw = req.query as Record<string, unknown>;
-    // The page is read with the filters as asked, and the names the filters accept come with it
-    // (one round trip, with the counts by status). Only when the URL names a type or class that
-    // does not exist is the page read again, without it.
-    const asked = parseListQuery(raw, { ...namesAsked(raw), scale });
-    const first = await listEntries(knex, userId, asked.query, scale);
-    const { types, classes } = first.vocabulary;
-    const parsed = parseListQuery(raw, {
-      types: types.map((type) => type.mediaType),
-      classes: classes.map((entry) => entry.mediaClass),
-      scale,
-    });
-    const { notes } = parsed;
-    let { query } = parsed;
-    let { rows, total } = sameNames(query, asked.query) ? first : await listEntries(knex, userId, query, scale);
-    const counts = first.statusCounts;
-    const columns = resolveListColumns(query, saved);
-    query = await settleColumns(req, query, {
-      shown: columns,
+    const { query, notes, known, first, found, columns, lastPage } = await readTablePage(req, LIST_TABLE, {
+      asked: (names) => ({ ...names, scale }),
+      known: ({ vocabulary }) => ({ ...knownNames(vocabulary), scale }),
+      read: (asked: ListQuery) => listEntries(knex, userId, asked, scale),
       saved,
-      defaults: DEFAULT_LIST_COLUMNS,
       remember: (chosen) => saveColumns(knex, userId, 'list_columns', chosen),
     });
-    const within = withinLastPage(query, total, notes);
-    query = within.query;
-    if (within.moved) ({ rows, total } = await listEntries(knex, userId, query, scale));
-    const typeLabel = new Map(types.map((type) => [type.mediaType, type.label]));
-    const classLabel = new Map(classes.map((entry) => [entry.mediaClass, entry.label]));
+    const { rows, total } = found;
+    const { types, classes } = found.vocabulary;
+    // The counts by status are the user's whole list, whatever the filters: the first read's serve.
+    const counts = first.statusCounts;
     const without = (changes: Partial<ListQuery>) => listUrl(query, { ...changes, page: 1 });
-    const { max } = RATING_SCALES[scale];
-    const badges = [
-      ...(query.q ? [{ label: `Search: ${query.q}`, removeUrl: without({ q: '' }) }] : []),
-      ...query.statuses.map((status) => ({
-        label: `Status: ${STATUS_LABELS[status]}`,
-        removeUrl: without({ statuses: query.statuses.filter((other) => other !== status) }),
-      })),
-      ...mediaFilterBadges(query, { types: typeLabel, classes: classLabel }, without),
-      ...(query.ratingFrom !== null || query.ratingTo !== null
-        ? [
-            {
-              label: `Rating: ${query.ratingFrom ?? 1}–${query.ratingTo ?? max}`,
-              removeUrl: without({ ratingFrom: null, ratingTo: null }),
-            },
-          ]
-        : []),
-    ];
+    const badges = tableBadges(LIST_TABLE, query, { labels: mediaLabels(found.vocabulary), known });
     const headers = sortHeaders(query, ['title', 'status', 'rating', 'progress', ...columns], {
       label: (column) => HEADER_LABELS[column] ?? column,
       sortOf: (column) => LIST_SORTS.find((sort) => sort === column),
@@ -84,7 +48,7 @@ export function showList(knex: Knex): RequestHandler {
     const links = pageLocals(query, {
       total,
       capped: false,
-      lastPage: within.lastPage,
+      lastPage,
       nothingText: 'Nothing in your list matches.',
       url: listUrl,
     });
@@ -126,11 +90,8 @@ export function showList(knex: Knex): RequestHandler {
         listSize: Object.values(counts).reduce((sum, count) => sum + count, 0),
         ...links,
         badges,
-        clearUrl: listUrl(query, clearedListQuery()),
-        sortFields: [
-          ...(query.sort !== DEFAULT_SORT ? [{ name: 'sort', value: query.sort }] : []),
-          ...(query.direction !== LIST_FIRST_DIRECTION[query.sort] ? [{ name: 'dir', value: query.direction }] : []),
-        ],
+        clearUrl: listUrl(query, clearedTableQuery(LIST_TABLE, query)),
+        sortFields: sortFields(LIST_TABLE, query),
       },
     );
   };

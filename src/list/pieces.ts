@@ -2,15 +2,13 @@ import { currentUser } from '../auth/guards';
 import type { Request } from 'express';
 import { entryView } from '../entries/entry-view';
 import type { EntryPiece } from '../entries/pieces';
-import { DEFAULT_RATING_SCALE, scaleView } from '../entries/ratings';
-import { parseListQuery, resolveListColumns, type ListColumn } from './table';
+import { scaleView } from '../entries/ratings';
+import { columnsAt } from '../tables/definition';
+import { LIST_TABLE, type ListColumn } from './table';
 
 /** The list columns the row's page shows (from the page's URL, else the saved ones). */
 function rowColumns(req: Request, back: string): ListColumn[] {
-  const params = new URL(back, 'http://omt.invalid').searchParams;
-  const chosen = params.has('col') ? { col: params.getAll('col') } : {};
-  const { query } = parseListQuery(chosen, { types: [], classes: [], scale: DEFAULT_RATING_SCALE });
-  return resolveListColumns(query, currentUser(req).listColumns);
+  return columnsAt(LIST_TABLE, back, currentUser(req).listColumns);
 }
 
 /**

@@ -1,17 +1,7 @@
-import {
-  tableUrl,
-  choices,
-  chosenColumns,
-  direction,
-  pageNumber,
-  quoted,
-  searchText,
-  shownColumns,
-  single,
-  yearRange,
-  type Direction,
-} from '../tables/params';
-import { STATUSES, type Status } from '../entries/statuses';
+import { readTableQuery, tableQueryUrl, type TableDefinition, type TableFilter } from '../tables/definition';
+import { classesFilter, namesFilter, typesFilter, yearsFilter } from '../tables/filters';
+import { quoted, single, type Direction } from '../tables/params';
+import { STATUS_LABELS, STATUSES, type Status } from '../entries/statuses';
 import { RATING_SCALES, type RatingScale } from '../entries/ratings';
 
 /** The list page's state, all in the query string (as the catalog's is). */
@@ -65,6 +55,7 @@ export interface ListVocabulary {
   scale: RatingScale;
 }
 
+/** A rating on the user's scale from the URL, or null (with a note when it makes no sense). */
 function rating(raw: unknown, label: string, scale: RatingScale, notes: string[]): number | null {
   const value = single(raw)?.trim();
   if (!value) return null;
@@ -75,70 +66,65 @@ function rating(raw: unknown, label: string, scale: RatingScale, notes: string[]
   return null;
 }
 
+/** The ratings filter: `rating_from` and `rating_to` on the user's scale, put the right way round. */
+const ratingFilter: TableFilter<ListQuery, ListVocabulary> = {
+  read: (raw, known, notes) => {
+    let ratingFrom = rating(raw.rating_from, 'lowest', known.scale, notes);
+    let ratingTo = rating(raw.rating_to, 'highest', known.scale, notes);
+    if (ratingFrom !== null && ratingTo !== null && ratingFrom > ratingTo) {
+      [ratingFrom, ratingTo] = [ratingTo, ratingFrom];
+      notes.push(`The ratings were the wrong way round; showing ${ratingFrom} to ${ratingTo}.`);
+    }
+    return { ratingFrom, ratingTo };
+  },
+  write: (params, state) => {
+    if (state.ratingFrom !== null) params.set('rating_from', String(state.ratingFrom));
+    if (state.ratingTo !== null) params.set('rating_to', String(state.ratingTo));
+  },
+  off: { ratingFrom: null, ratingTo: null },
+  badges: (state, { known }, without) =>
+    state.ratingFrom !== null || state.ratingTo !== null
+      ? [
+          {
+            label: `Rating: ${state.ratingFrom ?? 1}–${state.ratingTo ?? RATING_SCALES[known.scale].max}`,
+            removeUrl: without({ ratingFrom: null, ratingTo: null }),
+          },
+        ]
+      : [],
+};
+
+/** The list's table: the search, filters, columns and sort of its URL (see TableDefinition). */
+export const LIST_TABLE: TableDefinition<ListQuery, ListVocabulary, ListColumn> = {
+  path: '/list',
+  filters: [
+    namesFilter({
+      key: 'statuses',
+      param: 'status',
+      what: 'status',
+      known: () => STATUSES,
+      badge: (status) => `Status: ${STATUS_LABELS[status as Status]}`,
+    }),
+    typesFilter(),
+    classesFilter(),
+    yearsFilter(),
+    ratingFilter,
+  ],
+  sorts: () => LIST_SORTS,
+  defaultSort: () => DEFAULT_SORT,
+  defaultDirection: (sort) => LIST_FIRST_DIRECTION[sort],
+  columns: LIST_COLUMNS,
+  defaultColumns: DEFAULT_LIST_COLUMNS,
+};
+
 /** Reads the list's query string against what exists; never throws. */
 export function parseListQuery(
   raw: Record<string, unknown>,
   known: ListVocabulary,
 ): { query: ListQuery; notes: string[] } {
-  const notes: string[] = [];
-  const q = searchText(raw.q, notes);
-  const statuses = choices(raw.status, STATUSES, 'status', notes) as Status[];
-  const types = choices(raw.type, known.types, 'media type', notes);
-  const classes = choices(raw.class, known.classes, 'kind of media', notes);
-  const { from, to } = yearRange(raw, notes);
-  let ratingFrom = rating(raw.rating_from, 'lowest', known.scale, notes);
-  let ratingTo = rating(raw.rating_to, 'highest', known.scale, notes);
-  if (ratingFrom !== null && ratingTo !== null && ratingFrom > ratingTo) {
-    [ratingFrom, ratingTo] = [ratingTo, ratingFrom];
-    notes.push(`The ratings were the wrong way round; showing ${ratingFrom} to ${ratingTo}.`);
-  }
-  const columns = chosenColumns(raw, LIST_COLUMNS, notes);
-
-  const requestedSort = single(raw.sort);
-  let sort = DEFAULT_SORT;
-  if (requestedSort !== undefined) {
-    if ((LIST_SORTS as readonly string[]).includes(requestedSort)) sort = requestedSort as ListSort;
-    else notes.push(`Sorting by ${quoted(requestedSort, 40)} is not possible; the list is sorted by ${sort}.`);
-  }
-  const dir = raw.dir === undefined ? LIST_FIRST_DIRECTION[sort] : direction(raw.dir, notes);
-  const page = pageNumber(raw.page, notes);
-  return {
-    query: { q, statuses, types, classes, from, to, ratingFrom, ratingTo, columns, sort, direction: dir, page },
-    notes,
-  };
-}
-
-export function resolveListColumns(query: ListQuery, saved: readonly string[] | null): ListColumn[] {
-  return shownColumns(query.columns, saved, LIST_COLUMNS, DEFAULT_LIST_COLUMNS);
+  return readTableQuery(LIST_TABLE, raw, known);
 }
 
 /** The list URL for a state, leaving defaults out so URLs stay short and shareable. */
 export function listUrl(query: ListQuery, changes: Partial<ListQuery> = {}): string {
-  const next = { ...query, ...changes };
-  const filters = (params: URLSearchParams) => {
-    for (const status of next.statuses) params.append('status', status);
-    for (const type of next.types) params.append('type', type);
-    for (const mediaClass of next.classes) params.append('class', mediaClass);
-    if (next.from !== null) params.set('from', String(next.from));
-    if (next.to !== null) params.set('to', String(next.to));
-    if (next.ratingFrom !== null) params.set('rating_from', String(next.ratingFrom));
-    if (next.ratingTo !== null) params.set('rating_to', String(next.ratingTo));
-  };
-  const defaults = { defaultSort: DEFAULT_SORT, defaultDirection: LIST_FIRST_DIRECTION[next.sort] };
-  return tableUrl('/list', next, { filters, ...defaults });
-}
-
-/** No search and no filter (Clear), keeping the columns and the sort. */
-export function clearedListQuery(): Partial<ListQuery> {
-  return {
-    q: '',
-    statuses: [],
-    types: [],
-    classes: [],
-    from: null,
-    to: null,
-    ratingFrom: null,
-    ratingTo: null,
-    page: 1,
-  };
+  return tableQueryUrl(LIST_TABLE, query, changes);
 }

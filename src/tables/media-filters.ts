@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { list, yearsLabel } from './params';
+import type { BadgeLabels } from './definition';
+import { list } from './params';
+import type { CatalogVocabulary, Genre } from './vocabulary-queries';
 import { LTREE_PATH } from '../http/validation';
 
 /** The filters on a title that the catalog and the list share. */
@@ -28,11 +30,25 @@ export function namesAsked(raw: Record<string, unknown>): { types: string[]; cla
   };
 }
 
-/** Whether two readings of a URL filter by the same names (else the page read with the first is wrong). */
-export function sameNames(a: MediaFilters & { genres?: string[] }, b: MediaFilters & { genres?: string[] }): boolean {
-  const names = (filters: MediaFilters & { genres?: string[] }) =>
-    JSON.stringify([filters.types, filters.classes, filters.genres ?? []]);
-  return names(a) === names(b);
+/** The names a page's vocabulary holds, as the filters check them (see TableDefinition). */
+export function knownNames(vocabulary: Pick<CatalogVocabulary, 'types' | 'classes'> & { genres?: Genre[] }): {
+  types: string[];
+  classes: string[];
+  genres: string[];
+} {
+  return {
+    types: vocabulary.types.map((type) => type.mediaType),
+    classes: vocabulary.classes.map((entry) => entry.mediaClass),
+    genres: (vocabulary.genres ?? []).map((genre) => genre.genre),
+  };
+}
+
+/** The labels of the types and classes, for the filter badges. */
+export function mediaLabels(vocabulary: Pick<CatalogVocabulary, 'types' | 'classes'>): BadgeLabels {
+  return {
+    types: new Map(vocabulary.types.map((type) => [type.mediaType, type.label])),
+    classes: new Map(vocabulary.classes.map((entry) => [entry.mediaClass, entry.label])),
+  };
 }
 
 /** Narrows a query on `media.media as m` (joined under that alias) by type, class and release years. */
@@ -46,30 +62,4 @@ export function whereMediaMatches(builder: Knex.QueryBuilder, filters: MediaFilt
   if (filters.from !== null) builder.whereRaw('m.release_date >= make_date(?::int, 1, 1)', [filters.from]);
   if (filters.to !== null) builder.whereRaw('m.release_date < make_date(?::int + 1, 1, 1)', [filters.to]);
   return builder;
-}
-
-export interface Badge {
-  label: string;
-  removeUrl: string;
-}
-
-/** The badges of the media filters, each with the URL without it (built by `without`). */
-export function mediaFilterBadges(
-  filters: MediaFilters,
-  labels: { types: Map<string, string>; classes: Map<string, string> },
-  without: (changes: Partial<MediaFilters>) => string,
-): Badge[] {
-  return [
-    ...filters.types.map((type) => ({
-      label: `Type: ${labels.types.get(type) ?? type}`,
-      removeUrl: without({ types: filters.types.filter((other) => other !== type) }),
-    })),
-    ...filters.classes.map((mediaClass) => ({
-      label: `Kind: ${labels.classes.get(mediaClass) ?? mediaClass}`,
-      removeUrl: without({ classes: filters.classes.filter((other) => other !== mediaClass) }),
-    })),
-    ...(filters.from !== null || filters.to !== null
-      ? [{ label: `Released: ${yearsLabel(filters.from, filters.to)}`, removeUrl: without({ from: null, to: null }) }]
-      : []),
-  ];
 }

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { formatNumber } from '../http/format';
 import { fromOwnPages, isFragmentRequest } from '../http/fragments';
+import { namesAsked } from './media-filters';
+import { readTableQuery, tableColumns, type TableDefinition, type TableQuery } from './definition';
 import { lastPageFor, pageWindow, pastLastPageNote, type Direction } from './params';
 
 /**
@@ -10,13 +12,53 @@ import { lastPageFor, pageWindow, pastLastPageNote, type Direction } from './par
  * for htmx, the results (views/tables/fragment.ejs) with the URL to push.
  */
 
-/** What every table page's state holds in its URL. */
-export interface TableQuery<Sort extends string = string, Column extends string = string> {
-  q: string;
-  columns: Column[] | null;
-  sort: Sort;
-  direction: Direction;
-  page: number;
+/** A table page's rows as read for a state: the page, how many match, and the names filters accept. */
+export interface TableRead {
+  total: number;
+}
+
+/**
+ * A table page's state and rows, read in as few statements as can be: the page is read with the
+ * filters as the URL asks (the names the filters accept come back with it); only when the URL
+ * names a type, class or genre that does not exist is it read again without it, and once more
+ * when the page asked for is past the last. The columns are settled (see settleColumns).
+ */
+export async function readTablePage<
+  S extends TableQuery<string, Column>,
+  Known,
+  Column extends string,
+  R extends TableRead,
+>(
+  req: Request,
+  table: TableDefinition<S, Known, Column>,
+  options: {
+    /** What the URL's names are taken as before the database says: from those it asks for (namesAsked). */
+    asked: (names: ReturnType<typeof namesAsked>) => Known;
+    /** What exists, from the first read's names. */
+    known: (first: R) => Known;
+    read: (query: S) => Promise<R>;
+    /** The user's saved columns (read beside the first page), or null. */
+    saved: Promise<string[] | null> | string[] | null;
+    /** Remembers a choice of columns; null when nobody is signed in. */
+    remember: ((columns: Column[]) => Promise<void>) | null;
+  },
+): Promise<{ query: S; notes: string[]; known: Known; first: R; found: R; columns: Column[]; lastPage: number }> {
+  const raw = req.query as Record<string, unknown>;
+  const asked = readTableQuery(table, raw, options.asked(namesAsked(raw)));
+  const [first, saved] = await Promise.all([options.read(asked.query), options.saved]);
+  const known = options.known(first);
+  const { notes, query: parsed } = readTableQuery(table, raw, known);
+  let found = JSON.stringify(parsed) === JSON.stringify(asked.query) ? first : await options.read(parsed);
+  const columns = tableColumns(table, parsed, saved);
+  const settled = await settleColumns(req, parsed, {
+    shown: columns,
+    saved,
+    defaults: table.defaultColumns,
+    remember: options.remember,
+  });
+  const within = withinLastPage(settled, found.total, notes);
+  if (within.moved) found = await options.read(within.query);
+  return { query: within.query, notes, known, first, found, columns, lastPage: within.lastPage };
 }
 
 /**
