@@ -3,14 +3,14 @@ import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { safeNextPath } from '../http/redirects';
-import { checked, type Check } from '../http/validate';
+import { checked, type Check, type Refusal } from '../http/validate';
 import type { FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
 import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
 import { insertLoginEvent } from './queries';
 import { throttledMessage, type SignInResult } from '../auth/sign-in';
 import { registrationWait } from './service';
-import { registrationSchema, signInSchema } from './validation';
+import { accountPageQuery, registrationSchema, signInSchema } from './validation';
 import { themeFromCookie } from '../themes/theme';
 import { DEFAULT_RATING_SCALE } from '../entries/ratings';
 
@@ -71,16 +71,22 @@ function startSession(
   });
 }
 
-export const showRegister: RequestHandler = (req, res) => {
-  if (req.user) return res.redirect(303, '/');
-  res.render('accounts/register', {
-    title: 'Create an account',
-    page: 'register',
-    errors: {},
-    values: {},
-    next: safeNextPath(req.query.next, ''),
-  });
-};
+/** A page's `next` never refuses: one that is not a path of this site is no `next`. */
+const anyQuery = (_req: Request, _res: Response, _refusal: Refusal, next: NextFunction) => next();
+
+export const showRegister = checked(
+  { schemas: { query: accountPageQuery }, refuse: anyQuery },
+  (req, res, { query }) => {
+    if (req.user) return res.redirect(303, '/');
+    res.render('accounts/register', {
+      title: 'Create an account',
+      page: 'register',
+      errors: {},
+      values: {},
+      next: query.next,
+    });
+  },
+);
 
 const DUPLICATE_ERRORS = {
   username: 'That username is taken: choose another',
@@ -147,16 +153,16 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
   });
 }
 
-export const showSignIn: RequestHandler = (req, res) => {
-  if (req.user) return res.redirect(303, safeNextPath(req.query.next));
+export const showSignIn = checked({ schemas: { query: accountPageQuery }, refuse: anyQuery }, (req, res, { query }) => {
+  if (req.user) return res.redirect(303, query.next || '/');
   res.render('accounts/login', {
     title: 'Sign in',
     page: 'login',
     errors: {},
     values: {},
-    next: safeNextPath(req.query.next, ''),
+    next: query.next,
   });
-};
+});
 
 /**
  * Checks the form, then the credentials through passport-local (attemptSignIn: throttle, audit
@@ -166,7 +172,7 @@ export function signIn(knex: Knex, passport: PassportInstance): RequestHandler {
   const check: Check<{ body: typeof signInSchema }> = {
     schemas: { body: signInSchema },
     refuse: (_req, res, { typed, errors }) => renderSignIn(res, 422, typed, errors),
-    // passport-local reads req.body: the checked form, the name trimmed.
+    // passport-local reads the request's body: the checked form, the name trimmed.
     passCheckedBody: true,
   };
   return checked(check, (req, res, { body: form, typed }, next) => {

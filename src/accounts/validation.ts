@@ -38,6 +38,9 @@ export const registrationSchema = z
 
 export type Registration = z.output<typeof registrationSchema>;
 
+/** The query of the sign-in and registration pages: where to go afterwards (a path of this site). */
+export const accountPageQuery = z.looseObject({ next: nextPath('') });
+
 export const signInSchema = z.object({
   username: singleLine('Enter your username or email')
     .trim()

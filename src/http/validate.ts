@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import createError from 'http-errors';
 import { z } from 'zod';
 import { safeNextPath } from './redirects';
 import { parseForm, shownText, type FieldErrors } from './validation';
@@ -13,7 +14,7 @@ import { parseForm, shownText, type FieldErrors } from './validation';
  */
 
 /** What a refused request held: the first error of each field, and each field as typed. */
-export interface Refusal {
+export interface Refusal<S extends RequestSchemas = RequestSchemas> {
   /** The part of the request that was refused. */
   part: 'params' | 'query' | 'body';
   errors: FieldErrors;
@@ -22,6 +23,10 @@ export interface Refusal {
    * U+FFFD, at most TYPED_MAX characters; a repeated field as the check says (Check.repeated).
    */
   typed: Record<string, string>;
+  /** The typed values of the parts checked before the refused one (the path's, for a body refused). */
+  passed: Partial<Omit<Checked<S>, 'typed'>>;
+  /** The form's `next` as nextPath reads it: the page the refused form came from, else `fallback`. */
+  back(fallback: string): string;
 }
 
 /** The longest text drawn back into a form: the notes' limit and one more character. */
@@ -45,7 +50,7 @@ export interface Check<S extends RequestSchemas> {
   /** The schemas, or a function of the request that builds them (a user's rating scale, say). */
   schemas: S | ((req: Request) => S);
   /** Answers a refused request; the status is already 422. */
-  refuse: (req: Request, res: Response, refusal: Refusal, next: NextFunction) => void | Promise<void>;
+  refuse: (req: Request, res: Response, refusal: Refusal<S>, next: NextFunction) => void | Promise<void>;
   /** How a field sent more than once is drawn back: by its first value, or empty (the default). */
   repeated?: 'first' | 'empty';
   /**
@@ -88,13 +93,27 @@ export function checked<S extends RequestSchemas>(check: Check<S>, handler: Chec
       const result = parseForm(schema, req[part]);
       if (!result.ok) {
         res.status(422);
-        return check.refuse(req, res, { part, errors: result.errors, typed }, next);
+        const sent = req.body as Record<string, unknown> | undefined;
+        const { typed: _typed, ...passed } = input;
+        const back = (fallback: string) => safeNextPath(sent?.next, fallback);
+        return check.refuse(
+          req,
+          res,
+          { part, errors: result.errors, typed, passed: passed as Refusal<S>['passed'], back },
+          next,
+        );
       }
       input[part] = result.value;
     }
     if (check.passCheckedBody && schemas.body) req.body = input.body;
     return handler(req, res, input as Checked<S>, next);
   };
+}
+
+/** A refusal for a path that names nothing: 404 with `message`, whatever else the request held. */
+export function notFound(message?: string) {
+  return (_req: Request, _res: Response, _refusal: Refusal, next: NextFunction): void =>
+    next(message === undefined ? createError(404) : createError(404, message));
 }
 
 /** A form's `next` field: a path back into this site, else `fallback` (see safeNextPath). */

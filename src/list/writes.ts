@@ -18,8 +18,7 @@ import { applyEdit, progressText, todayUtc, type EntryFields } from '../entries/
 import { STATUS_LABELS } from '../entries/statuses';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { isFragmentRequest } from '../http/fragments';
-import { safeNextPath } from '../http/redirects';
-import { checked, type Refusal } from '../http/validate';
+import { checked, notFound } from '../http/validate';
 import type { FieldErrors } from '../http/validation';
 import {
   addEntrySchema,
@@ -84,14 +83,7 @@ function redirectBack(
 }
 
 /** A path that names no title of the list: 404, whatever else the request held. */
-function notInList(_req: Request, _res: Response, _refusal: Refusal, next: NextFunction): void {
-  next(createError(404, NOT_IN_LIST));
-}
-
-/** The page a refused form came from (its `next`), read as the schema would have. */
-function backFrom(req: Request, fallback: string): string {
-  return safeNextPath((req.body as Record<string, unknown> | undefined)?.next, fallback);
-}
+const notInList = notFound(NOT_IN_LIST);
 
 /**
  * POST /list, Add (from the catalog, a home tile, a title page): puts the title in the user's list
@@ -226,11 +218,11 @@ export function saveEntry(knex: Knex, pieces: readonly EntryPiece[]): RequestHan
       repeated: 'first',
       async refuse(req, res, refusal, next) {
         if (refusal.part === 'params') return notInList(req, res, refusal, next);
-        const { mediaId } = mediaIdParams.parse(req.params);
+        const { mediaId } = refusal.passed.params!;
         const row = await findEntry(knex, currentUser(req).id, mediaId);
         if (!row) return next(createError(404, NOT_IN_LIST));
         const { typed, errors } = refusal;
-        return refuseSave(pieces, req, res, next, row, { typed, errors, back: backFrom(req, '/list') });
+        return refuseSave(pieces, req, res, next, row, { typed, errors, back: refusal.back('/list') });
       },
     },
     async (req, res, { params, body: edit }, next) => {

@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
 import createError from 'http-errors';
 import type { Knex } from 'knex';
-import { uuidParam } from '../http/validation';
 import { checked, type Check } from '../http/validate';
-import { linkApiSchema, linkParams, mediaIdParams } from './validation';
+import { linkApiSchema, linkParams, mediaIdParams, noSuchTitle } from './validation';
 import {
   linkFromInput,
   listRelated,
@@ -13,13 +12,6 @@ import {
   type LinkRefusal,
   type RelationshipKind,
 } from './relationship-queries';
-
-/** A title id from the path, or a 404 (a malformed id names no title). */
-export function mediaIdFrom(value: unknown): string {
-  const id = uuidParam(value);
-  if (!id) throw createError(404, 'There is no such title.');
-  return id;
-}
 
 /** An error for the JSON body, naming the field (the error handler writes { error: { code, message, field } }). */
 function fieldError(status: number, message: string, field: string) {
@@ -56,18 +48,17 @@ function relatedJson(related: Awaited<ReturnType<typeof listRelated>>) {
 
 /** GET /api/media/:id/relationships: anyone; a title's links with their targets. */
 export function getRelationships(knex: Knex): RequestHandler {
-  return async (req, res) => {
-    const id = mediaIdFrom(req.params.id);
-    if (!(await mediaExists(knex, id))) throw createError(404, 'There is no such title.');
-    res.json({ relationships: relatedJson(await listRelated(knex, id)) });
-  };
+  return checked({ schemas: { params: mediaIdParams }, refuse: noSuchTitle }, async (_req, res, { params }) => {
+    if (!(await mediaExists(knex, params.id))) throw createError(404, 'There is no such title.');
+    res.json({ relationships: relatedJson(await listRelated(knex, params.id)) });
+  });
 }
 
 /** POST /api/media/:id/relationships {kind, targetId}: administrators; writes the inverse too. */
 export function postRelationship(knex: Knex): RequestHandler {
   const check: Check<{ params: typeof mediaIdParams; body: typeof linkApiSchema }> = {
     schemas: { params: mediaIdParams, body: linkApiSchema },
-    refuse: (_req, _res, _refusal, next) => next(createError(404, 'There is no such title.')),
+    refuse: noSuchTitle,
   };
   return checked(check, async (_req, res, { params, body }) => {
     const sourceId = params.id;
@@ -84,7 +75,7 @@ export function postRelationship(knex: Knex): RequestHandler {
 export function deleteRelationship(knex: Knex): RequestHandler {
   const check: Check<{ params: typeof linkParams }> = {
     schemas: { params: linkParams },
-    refuse: (_req, _res, _refusal, next) => next(createError(404, 'There is no such title.')),
+    refuse: noSuchTitle,
   };
   return checked(check, async (_req, res, { params }) => {
     const { id: sourceId, targetId } = params;

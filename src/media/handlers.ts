@@ -6,7 +6,6 @@ import { findEntry, statusesOf } from '../entries/queries';
 import { ratingOnScale, scaleView } from '../entries/ratings';
 import { DEFAULT_RATING_SCALE } from '../entries/ratings';
 import { STATUS_LABELS, type Status } from '../entries/statuses';
-import { mediaIdFrom } from './api';
 import { attributeList, descriptionOf, externalIdList } from './presentation';
 import { classTrail, externalIds, findCollection, findMediaDetail, humanPath, watchOrder } from './queries';
 import {
@@ -18,9 +17,8 @@ import {
 } from './relationship-queries';
 import { isFragmentRequest } from '../http/fragments';
 import { redirectAfterSaving, setFlash } from '../http/flash';
-import { checked, type Refusal } from '../http/validate';
-import { LTREE_PATH } from '../http/validation';
-import { linkFormSchema, linkParams, mediaIdParams } from './validation';
+import { checked, notFound } from '../http/validate';
+import { collectionParams, linkFormSchema, linkParams, mediaIdParams, noSuchTitle } from './validation';
 
 type Viewer = Request['user'];
 
@@ -105,15 +103,12 @@ async function renderMediaPage(
 
 /** GET /media/:id: a title's page. */
 export function showMedia(knex: Knex): RequestHandler {
-  return (req, res, next) => renderMediaPage(knex, req, res, next, mediaIdFrom(req.params.id), EMPTY_LINK_FORM);
+  return checked({ schemas: { params: mediaIdParams }, refuse: noSuchTitle }, (req, res, { params }, next) =>
+    renderMediaPage(knex, req, res, next, params.id, EMPTY_LINK_FORM),
+  );
 }
 
 const mediaPath = (id: string) => `/media/${id}`;
-
-/** A path that names no title. */
-function noSuchTitle(_req: Request, _res: Response, _refusal: Refusal, next: NextFunction): void {
-  next(createError(404, 'There is no such title.'));
-}
 
 /**
  * The Related section again after an htmx change on it (a link made, refused or removed), with
@@ -143,31 +138,33 @@ const COLLECTION_LIMIT = 500;
 
 /** GET /collections/:path: a franchise, every title at or below it in release order, and its parts. */
 export function showCollection(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const path = String(req.params.path);
-    if (!LTREE_PATH.test(path)) return next(createError(404, 'There is no such franchise.'));
-    const { titles, children, total } = await findCollection(knex, path, COLLECTION_LIMIT);
-    if (total === 0) return next(createError(404, 'There is no such franchise.'));
-    const labels = path.split('.');
-    res.locals.section = 'catalog';
-    res.render('media/collection', {
-      title: labels.map(humanPath).join(' › '),
-      page: 'collection',
-      trail: labels.map((label, index) => ({
-        label: humanPath(label),
-        url: `/collections/${labels.slice(0, index + 1).join('.')}`,
-        current: index === labels.length - 1,
-      })),
-      titles,
-      total,
-      shown: titles.length,
-      children: children.map((child) => ({
-        label: humanPath(child.path.split('.').at(-1)!),
-        url: `/collections/${child.path}`,
-        titles: child.titles,
-      })),
-    });
-  };
+  return checked(
+    { schemas: { params: collectionParams }, refuse: notFound('There is no such franchise.') },
+    async (req, res, { params }, next) => {
+      const { path } = params;
+      const { titles, children, total } = await findCollection(knex, path, COLLECTION_LIMIT);
+      if (total === 0) return next(createError(404, 'There is no such franchise.'));
+      const labels = path.split('.');
+      res.locals.section = 'catalog';
+      res.render('media/collection', {
+        title: labels.map(humanPath).join(' › '),
+        page: 'collection',
+        trail: labels.map((label, index) => ({
+          label: humanPath(label),
+          url: `/collections/${labels.slice(0, index + 1).join('.')}`,
+          current: index === labels.length - 1,
+        })),
+        titles,
+        total,
+        shown: titles.length,
+        children: children.map((child) => ({
+          label: humanPath(child.path.split('.').at(-1)!),
+          url: `/collections/${child.path}`,
+          titles: child.titles,
+        })),
+      });
+    },
+  );
 }
 
 /**

@@ -4,11 +4,11 @@ import type { Knex } from 'knex';
 import { formatNumber } from '../http/format';
 import { RATING_SCALES } from '../entries/ratings';
 import { UNIT_LABELS } from '../entries/rules';
+import { checked } from '../http/validate';
 import { findProfile } from '../users/queries';
+import { noSuchProfile, profileParams } from './validation';
 import { STATUS_LABELS } from '../entries/statuses';
 import { profileStatistics, TIME_ASSUMPTIONS, type Activity } from '../entries/statistics-queries';
-
-const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
 
 /** "1,234 h 5 min", "45 min". */
 export function formatMinutes(minutes: number): string {
@@ -50,10 +50,8 @@ function activityText(item: Activity, scaleMax: number, forOwner: boolean): stri
  * unknown name. Notes (in the top rated) are shown to the owner only.
  */
 export function showProfile(knex: Knex): RequestHandler {
-  return async (req, res, next) => {
-    const username = String(req.params.username ?? '');
-    // Only a name that could exist is looked up (no query for "%", NUL bytes and the like).
-    const profile = USERNAME_PATTERN.test(username) ? await findProfile(knex, username) : undefined;
+  return checked({ schemas: { params: profileParams }, refuse: noSuchProfile }, async (req, res, { params }, next) => {
+    const profile = await findProfile(knex, params.username);
     const isOwner = profile !== undefined && req.user?.id === profile.id;
     if (!profile || (profile.profileVisibility === 'private' && !isOwner)) return next(createError(404));
     const year = new Date().getUTCFullYear();
@@ -113,5 +111,5 @@ export function showProfile(knex: Knex): RequestHandler {
       },
       activity: stats.activity.map((item) => ({ ...item, text: activityText(item, scale.max, isOwner) })),
     });
-  };
+  });
 }

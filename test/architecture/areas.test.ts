@@ -109,6 +109,17 @@ describe('the areas of src/', () => {
     expect(outside).toEqual([]);
   });
 
+  it('read requests in page areas only through their checked schemas', () => {
+    // A handler gets the path, query and body as `checked` typed them (src/http/validate.ts). A
+    // table page's query string is read by its TableDefinition, in src/tables/page.ts.
+    const rawRequest = /\breq\.(body|params|query)\b/;
+    const reading = files
+      .map((file) => path.relative(SRC, file))
+      .filter((module) => pageAreas.has(areaOf(module)))
+      .filter((module) => rawRequest.test(fs.readFileSync(path.join(SRC, module), 'utf8')));
+    expect(reading).toEqual([]);
+  });
+
   it('keep every query of a list entry in the entries core, in its query modules', () => {
     // The entries and the counts that triggers keep beside them (interaction.list_status_counts).
     const entryTables = /\binteraction\.(user_media|list_status_counts)\b/;

@@ -59,8 +59,23 @@ describe('validation at the edge', () => {
     const response = await request(app).post('/things/7').type('form').send({ name: '   ' });
     expect(response.status).toBe(422);
     expect(response.body).toEqual({ refused: 'body' });
-    expect(seen.refusals).toEqual([{ part: 'body', errors: { name: 'Enter a name' }, typed: { name: '   ' } }]);
+    expect(seen.refusals).toEqual([
+      {
+        part: 'body',
+        errors: { name: 'Enter a name' },
+        typed: { name: '   ' },
+        passed: { params: { id: '7' } },
+        back: expect.any(Function) as jest.AsymmetricMatcher,
+      },
+    ]);
     expect(seen.bodies).toEqual([]);
+  });
+
+  it("gives a refusal the form's next, as nextPath reads it", async () => {
+    const { app, seen } = appWith();
+    await request(app).post('/things/7').type('form').send({ name: '', next: '/things?page=2' });
+    await request(app).post('/things/7').type('form').send({ name: '', next: '//evil.example' });
+    expect(seen.refusals.map((refusal) => refusal.back('/fallback'))).toEqual(['/things?page=2', '/fallback']);
   });
 
   it('checks the path before the body', async () => {
