@@ -65,16 +65,8 @@ async function searchByRelevance(
   plan: SearchPlan,
 ): Promise<CatalogPage> {
   const { wordMatches, titleMatches } = relevanceCandidates(knex, query, plan, () => filtered(knex, query, userId));
-  const ranked = knex('candidates')
-    .select('id', 'title', 'rank')
-    .orderByRaw('rank desc, title, id')
-    .limit(PAGE_SIZE)
-    .offset((query.page - 1) * PAGE_SIZE);
-  const page = withRowColumns(
-    knex,
-    knex.from(ranked.as('x')).join('media.media as m', 'm.id', 'x.id'),
-    userId,
-  ).orderByRaw('x.rank desc, x.title, x.id');
+  const ranked = onPage(knex('candidates').select('id', 'title', 'rank').orderByRaw('rank desc, title, id'), query);
+  const page = rowsOf(knex, ranked, 'x', 'x.rank desc, x.title, x.id', userId);
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{
     rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & CatalogVocabulary)[];
@@ -141,6 +133,23 @@ function withRowColumns(knex: Knex, base: Knex.QueryBuilder, userId: string | nu
   return userId ? joinViewerEntry(base, userId) : base.select(knex.raw('null as status'));
 }
 
+/** The query's page of an ordered query. */
+function onPage(ordered: Knex.QueryBuilder, query: CatalogQuery): Knex.QueryBuilder {
+  return ordered.limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE);
+}
+
+/** A page's rows: its ids (a subquery with an `id` column, named `alias`) joined to their columns, in `order`. */
+function rowsOf(
+  knex: Knex,
+  ids: Knex.QueryBuilder,
+  alias: string,
+  order: string,
+  userId: string | null,
+): Knex.QueryBuilder {
+  const page = knex.from(ids.as(alias)).join('media.media as m', 'm.id', `${alias}.id`);
+  return withRowColumns(knex, page, userId).orderByRaw(order);
+}
+
 export interface CatalogPage {
   rows: CatalogRow[];
   total: number;
@@ -165,16 +174,8 @@ export async function searchCatalog(knex: Knex, query: CatalogQuery, userId: str
   if (plan && query.sort === 'relevance') return searchByRelevance(knex, query, userId, plan);
   // The page's ids first, then their columns: the ids come from the sort's index alone (an
   // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
-  const ids = matching(knex, query, userId, tsquery)
-    .select('m.id')
-    .orderByRaw(orderFor(query))
-    .limit(PAGE_SIZE)
-    .offset((query.page - 1) * PAGE_SIZE);
-  const page = withRowColumns(
-    knex,
-    knex.from(ids.as('page')).join('media.media as m', 'm.id', 'page.id'),
-    userId,
-  ).orderByRaw(orderFor(query));
+  const ids = onPage(matching(knex, query, userId, tsquery).select('m.id').orderByRaw(orderFor(query)), query);
+  const page = rowsOf(knex, ids, 'page', orderFor(query), userId);
   const { count, capsAt } = countMatching(knex, query, userId, tsquery);
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{ rows: ({ total: number; rows: CatalogRow[] } & CatalogVocabulary)[] }>(
