@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { PassportInstance } from '../auth/session';
 import { redirectAfterSaving, setFlash } from '../http/flash';
 import { safeNextPath } from '../http/redirects';
-import { checked, type Check, type Refusal } from '../http/validate';
+import { checked, neverRefused, type Check } from '../http/validate';
 import type { FieldErrors } from '../http/validation';
 import { hashPassword } from '../users/passwords';
 import { findTakenIdentity, insertUser, recordSignIn, type SessionUser } from '../users/queries';
@@ -71,11 +71,8 @@ function startSession(
   });
 }
 
-/** A page's `next` never refuses: one that is not a path of this site is no `next`. */
-const anyQuery = (_req: Request, _res: Response, _refusal: Refusal, next: NextFunction) => next();
-
 export const showRegister = checked(
-  { schemas: { query: accountPageQuery }, refuse: anyQuery },
+  { schemas: { query: accountPageQuery }, refuse: neverRefused },
   (req, res, { query }) => {
     if (req.user) return res.redirect(303, '/');
     res.render('accounts/register', {
@@ -153,16 +150,19 @@ export function register(knex: Knex, { registrationsPerHour }: { registrationsPe
   });
 }
 
-export const showSignIn = checked({ schemas: { query: accountPageQuery }, refuse: anyQuery }, (req, res, { query }) => {
-  if (req.user) return res.redirect(303, query.next || '/');
-  res.render('accounts/login', {
-    title: 'Sign in',
-    page: 'login',
-    errors: {},
-    values: {},
-    next: query.next,
-  });
-});
+export const showSignIn = checked(
+  { schemas: { query: accountPageQuery }, refuse: neverRefused },
+  (req, res, { query }) => {
+    if (req.user) return res.redirect(303, query.next || '/');
+    res.render('accounts/login', {
+      title: 'Sign in',
+      page: 'login',
+      errors: {},
+      values: {},
+      next: query.next,
+    });
+  },
+);
 
 /**
  * Checks the form, then the credentials through passport-local (attemptSignIn: throttle, audit

@@ -38,7 +38,10 @@ export const registrationSchema = z
 
 export type Registration = z.output<typeof registrationSchema>;
 
-/** The query of the sign-in and registration pages: where to go afterwards (a path of this site). */
+/**
+ * The query of the sign-in and registration pages: where to go afterwards. It never refuses: a
+ * `next` that is not a path of this site is no `next`.
+ */
 export const accountPageQuery = z.looseObject({ next: nextPath('') });
 
 export const signInSchema = z.object({

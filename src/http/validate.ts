@@ -116,6 +116,11 @@ export function notFound(message?: string) {
     next(message === undefined ? createError(404) : createError(404, message));
 }
 
+/** The refusal of a schema that cannot refuse (every value it reads has a fallback): a bug if reached. */
+export function neverRefused(_req: Request, _res: Response, refusal: Refusal, next: NextFunction): void {
+  next(new Error(`a schema that cannot refuse refused the request's ${refusal.part}`));
+}
+
 /** A form's `next` field: a path back into this site, else `fallback` (see safeNextPath). */
 export const nextPath = (fallback: string) =>
   z

@@ -217,8 +217,9 @@ export function saveEntry(knex: Knex, pieces: readonly EntryPiece[]): RequestHan
       // As readEdit draws a repeated field: by its first value, with the error that it was repeated.
       repeated: 'first',
       async refuse(req, res, refusal, next) {
-        if (refusal.part === 'params') return notInList(req, res, refusal, next);
-        const { mediaId } = refusal.passed.params!;
+        // The path is checked before the body: a refused body comes with the title's id.
+        const mediaId = refusal.passed.params?.mediaId;
+        if (refusal.part === 'params' || !mediaId) return notInList(req, res, refusal, next);
         const row = await findEntry(knex, currentUser(req).id, mediaId);
         if (!row) return next(createError(404, NOT_IN_LIST));
         const { typed, errors } = refusal;

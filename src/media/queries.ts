@@ -23,6 +23,7 @@ export interface MediaDetail {
 }
 
 export async function findMediaDetail(knex: Knex, id: string): Promise<MediaDetail | undefined> {
+  // The average rating of m.id is the entries core's (TITLE_RATINGS), the only reader of entries.
   const { rows } = await knex.raw<{ rows: MediaDetail[] }>(
     `select m.id, m.title, m.original_title as "originalTitle", m.media_type as "mediaType",
             t.label as "typeLabel", m.media_class::text as "mediaClass",

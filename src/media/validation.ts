@@ -11,13 +11,13 @@ const titleId = z
 /** A title's id in a path (/media/:id…), lower-cased; anything else is no title (404). */
 export const mediaIdParams = z.looseObject({ id: titleId });
 
-/** A link's path (…/relationships/:kind/:targetId): both titles' ids, and the kind's name as sent. */
 /** A path that names no title: 404, as for a title that is not there. */
 export const noSuchTitle = notFound('There is no such title.');
 
 /** A franchise's path (/collections/:path): an ltree path such as "mega_man.x"; anything else is none. */
 export const collectionParams = z.looseObject({ path: z.string().regex(LTREE_PATH) });
 
+/** A link's path (…/relationships/:kind/:targetId): both titles' ids, and the kind's name as sent. */
 export const linkParams = z.object({ id: titleId, kind: z.string(), targetId: titleId });
 
 /** The form takes the other title's id, or its page's address (…/media/<id>) as an admin copies it. */

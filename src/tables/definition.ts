@@ -54,7 +54,7 @@ export interface TableFilter<S, Known> {
   badges(state: S, context: BadgeContext<Known>, without: (changes: Partial<S>) => string): Badge[];
 }
 
-export interface TableDefinition<S extends TableQuery, Known, Column extends string = string> {
+export interface TableDefinition<S extends TableQuery<string, Column>, Known, Column extends string = string> {
   path: string;
   /** In the order their parameters stand in a URL, and their notes on the page. */
   filters: readonly TableFilter<S, Known>[];
@@ -72,7 +72,7 @@ export interface TableDefinition<S extends TableQuery, Known, Column extends str
 }
 
 /** Reads a table's state from the query string against what exists (`known`); never throws. */
-export function readTableQuery<S extends TableQuery, Known, Column extends string>(
+export function readTableQuery<S extends TableQuery<string, Column>, Known, Column extends string>(
   table: TableDefinition<S, Known, Column>,
   raw: Record<string, unknown>,
   known: Known,
@@ -98,7 +98,7 @@ export function readTableQuery<S extends TableQuery, Known, Column extends strin
 }
 
 /** The URL of a state (with `changes`), leaving defaults out so URLs stay short and shareable. */
-export function tableQueryUrl<S extends TableQuery, Known, Column extends string>(
+export function tableQueryUrl<S extends TableQuery<string, Column>, Known, Column extends string>(
   table: TableDefinition<S, Known, Column>,
   state: S,
   changes: Partial<S> = {},
@@ -114,19 +114,19 @@ export function tableQueryUrl<S extends TableQuery, Known, Column extends string
 }
 
 /** The columns to show: the URL's choice, else the user's saved one, else the defaults. */
-export function tableColumns<S extends TableQuery, Known, Column extends string>(
+export function tableColumns<S extends TableQuery<string, Column>, Known, Column extends string>(
   table: TableDefinition<S, Known, Column>,
   query: S,
   saved: readonly string[] | null,
 ): Column[] {
-  return shownColumns(query.columns as Column[] | null, saved, table.columns, table.defaultColumns);
+  return shownColumns(query.columns, saved, table.columns, table.defaultColumns);
 }
 
 /**
  * The columns the table page at `url` (a path and query) shows: the URL's choice, else `saved`,
  * else the defaults. A row drawn again after a write is drawn with its page's columns.
  */
-export function columnsAt<S extends TableQuery, Known, Column extends string>(
+export function columnsAt<S extends TableQuery<string, Column>, Known, Column extends string>(
   table: TableDefinition<S, Known, Column>,
   url: string,
   saved: readonly string[] | null,

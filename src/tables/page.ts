@@ -12,7 +12,7 @@ import { lastPageFor, pageWindow, pastLastPageNote, type Direction } from './par
  * for htmx, the results (views/tables/fragment.ejs) with the URL to push.
  */
 
-/** A table page's rows as read for a state: the page, how many match, and the names filters accept. */
+/** What a table page reads for a state (its rows, the filters' names…): at least how many match. */
 export interface TableRead {
   total: number;
 }
@@ -48,6 +48,7 @@ export async function readTablePage<
   const [first, saved] = await Promise.all([options.read(asked.query), options.saved]);
   const known = options.known(first);
   const { notes, query: parsed } = readTableQuery(table, raw, known);
+  // The two readings differ only where a name asked for does not exist.
   let found = JSON.stringify(parsed) === JSON.stringify(asked.query) ? first : await options.read(parsed);
   const columns = tableColumns(table, parsed, saved);
   const settled = await settleColumns(req, parsed, {

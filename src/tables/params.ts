@@ -1,7 +1,7 @@
 /**
  * Reading a table's state (the catalog's, the list's) from the query string. Reading never
  * fails: a value that makes no sense is dropped or corrected, and a note for the page says so.
- * Each table's own parser (src/catalog/validation.ts, src/list/table.ts) is built from these.
+ * A table's definition (src/tables/definition.ts) reads its state with these.
  */
 
 import { hasControlCharacter, shownText } from '../http/validation';

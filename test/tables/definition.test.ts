@@ -418,3 +418,41 @@ describe('the columns a table shows', () => {
     expect(defaults).not.toBe(HISTORY.defaultColumns);
   });
 });
+
+describe('the catalog’s and the list’s definitions', () => {
+  // A definition's state is put together from what its filters read: a filter left out of the
+  // list would leave its fields undefined, which no type catches.
+  it('read every field of their state, each filter its own', () => {
+    const catalog = readTableQuery(CATALOG_TABLE, {}, { types: [], classes: [], genres: [], signedIn: true });
+    expect(Object.keys(catalog.query).sort()).toEqual(
+      ['classes', 'columns', 'direction', 'from', 'genres', 'list', 'page', 'q', 'sort', 'to', 'types'].sort(),
+    );
+    const list = readTableQuery(LIST_TABLE, {}, { types: [], classes: [], scale: 'ten_point' });
+    expect(Object.keys(list.query).sort()).toEqual(
+      [
+        'classes',
+        'columns',
+        'direction',
+        'from',
+        'page',
+        'q',
+        'ratingFrom',
+        'ratingTo',
+        'sort',
+        'statuses',
+        'to',
+        'types',
+      ].sort(),
+    );
+    expect(Object.values(catalog.query)).not.toContain(undefined);
+    expect(Object.values(list.query)).not.toContain(undefined);
+  });
+
+  it('badge every filter they read', () => {
+    for (const table of [CATALOG_TABLE, LIST_TABLE] as TableDefinition<TableQuery, unknown>[]) {
+      const badged = table.badgeOrder ?? table.filters;
+      expect(badged).toHaveLength(table.filters.length);
+      expect(new Set(badged)).toEqual(new Set(table.filters));
+    }
+  });
+});
