@@ -32,6 +32,7 @@ const TABLES = [
   'media.relationships',
   'media.search_terms',
   'media.search_words',
+  'media.title_keys',
   'media.type_counts',
   'users.preferences',
   'users.settings',
