@@ -1,30 +1,19 @@
-import { ConfigError, loadConfig, loadDotEnv } from '../config';
-import { openDatabase } from '../database/connection';
-import { createLogger } from '../logger';
-import { onShutdownSignal, terminate } from '../shutdown';
 import { recountEntriesByStatus } from '../entries/queries';
 import { runCatalogSeed, runDemoSeed } from '../../seeds';
+import { runCommand, usageError } from './command';
 
-const USAGE = 'usage: database (migrate | rollback [--all] | seed | recount)';
+const COMMANDS = ['migrate', 'rollback', 'seed', 'recount'];
 
 /**
  * `npm run migrate`, `npm run migrate:rollback [-- --all]`, `npm run seed` and `npm run recount`
  * (the list's counts by status, rebuilt from the entries), against
  * DATABASE_URL or the embedded server, exactly as the app itself would connect.
  */
-async function main(argv: string[]): Promise<void> {
-  const [command, ...flags] = argv;
-  if (!command || !['migrate', 'rollback', 'seed', 'recount'].includes(command)) throw new Error(USAGE);
-  loadDotEnv();
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config, logger, { shareRunning: true });
-  // Interrupted: close the pool and stop the embedded server rather than leave it running.
-  onShutdownSignal(logger, () => {
-    void database.close().finally(() => terminate(130));
-  });
-  try {
-    const { knex } = database;
+const [command, ...flags] = process.argv.slice(2);
+if (!command || !COMMANDS.includes(command))
+  usageError('usage: database (migrate | rollback [--all] | seed | recount)');
+else {
+  runCommand(async ({ knex, logger, config }) => {
     if (command === 'migrate') {
       const [batch, files] = (await knex.migrate.latest()) as [number, string[]];
       logger.info({ batch, applied: files }, files.length ? 'migrations applied' : 'already up to date');
@@ -38,13 +27,5 @@ async function main(argv: string[]): Promise<void> {
       await runCatalogSeed(knex, logger);
       if (config.demoAccount) await runDemoSeed(knex, logger);
     }
-  } finally {
-    await database.close();
-  }
+  });
 }
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${message}\n`);
-  process.exitCode = 1;
-});
