@@ -23,6 +23,7 @@ const PROCESS_TESTS = [
   'test/reliability/embedded-restart.test.ts',
   'test/cli/recount.test.ts',
   'test/cli/user-admin.test.ts',
+  'test/cli/ingest.test.ts',
 ];
 
 /** @type {import('jest').Config} */

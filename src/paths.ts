@@ -16,3 +16,4 @@ export const projectRoot = findProjectRoot(__dirname);
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
 export const seedDataDir = path.join(projectRoot, 'seeds', 'data');
+export const rawDataDir = path.join(seedDataDir, 'raw');
