@@ -39,7 +39,7 @@ const DATASETS = [
   ['wikipedia-movie-data', 'Wikipedia movie data', 'MIT (data from English Wikipedia, CC BY-SA)'],
   ['netflix-titles', 'Netflix Movies and TV Shows', 'CC0 1.0'],
   ['bangumi-data', 'bangumi-data', 'CC BY 4.0'],
-  ['libretro-database', 'libretro-database', 'MIT'],
+  ['libretro-database', 'libretro-database', 'CC BY-SA 4.0'],
 ] as const;
 
 /**
@@ -195,7 +195,7 @@ export async function seedCatalog(knex: Knex, records: CatalogRecord[]): Promise
       `
       insert into ingest.sources (name, label, licence)
       select * from (values ${DATASETS.map(() => '(?, ?, ?)').join(', ')}) as d(name, label, licence)
-      on conflict (name) do nothing`,
+      on conflict (name) do update set label = excluded.label, licence = excluded.licence`,
       DATASETS.flat(),
     );
 
