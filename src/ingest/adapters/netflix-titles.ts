@@ -1,9 +1,6 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { parse, type InfoRecord } from 'csv-parse';
 import type { IngestRecord, SourceAdapter } from '../source';
+import { clean, readGzippedCsv, type Skip } from './formats';
 
 /**
  * "Netflix Movies and TV Shows" (Shivam Bansal, CC0), the copy in getsentry/demo-movie-search: one
@@ -167,11 +164,6 @@ const COUNTRY_CODES: Readonly<Record<string, string>> = {
   Zimbabwe: 'ZW',
 };
 
-/** Whitespace runs (a newline, two spaces) as one space, trimmed. */
-function clean(value: string | undefined): string {
-  return (value ?? '').replace(/\s+/g, ' ').trim();
-}
-
 /**
  * A comma-separated list: trimmed, empty entries dropped (", South Korea", "Poland,"), each once.
  * A lone "Jr." or "Sr." is the end of the name before it ("Louis Ferrigno, Jr.").
@@ -196,7 +188,7 @@ function duration(value: string): Record<string, number> {
   return {};
 }
 
-function toRecord(row: Row, skip: (reason: string, details: Record<string, unknown>) => void): IngestRecord | null {
+function toRecord(row: Row, skip: Skip): IngestRecord | null {
   const key = clean(row.show_id);
   const title = clean(row.title);
   const releaseYear = clean(row.release_year);
@@ -253,35 +245,10 @@ function toRecord(row: Row, skip: (reason: string, details: Record<string, unkno
   };
 }
 
-/** The CSV's header, checked before the first row is read. */
-function checkedHeader(file: string) {
-  return (header: string[]): string[] => {
-    const missing = COLUMNS.filter((column) => !header.includes(column));
-    if (missing.length) throw new Error(`${file}: no column ${missing.join(', ')} in the CSV header`);
-    return header;
-  };
-}
-
-/**
- * Rows streamed through gunzip and csv-parse, so memory stays flat. A row with too few or too many
- * fields is reported and passed over (relax_column_count, with its error in the row's info); a
- * broken file (bad gzip, an unclosed quote) fails the read.
- */
-async function* read(
-  file: string,
-  skip: (reason: string, details: Record<string, unknown>) => void,
-): AsyncGenerator<IngestRecord> {
-  const parser = parse({ columns: checkedHeader(file), bom: true, relax_column_count: true, info: true });
-  // Errors reach the loop below through the parser, which pipeline destroys with them.
-  pipeline(createReadStream(file), createGunzip(), parser, () => {});
-  for await (const { record, info } of parser as AsyncIterable<{ record: Row; info: InfoRecord }>) {
-    // Typed as always there, info.error is set only on a row whose field count is off.
-    if ((info.error as InfoRecord['error'] | undefined) !== undefined) {
-      skip('wrong number of fields', { line: info.lines, show_id: clean(record.show_id) });
-      continue;
-    }
-    const ingestRecord = toRecord(record, skip);
-    if (ingestRecord) yield ingestRecord;
+async function* read(file: string, skip: Skip): AsyncGenerator<IngestRecord> {
+  for await (const row of readGzippedCsv(file, COLUMNS, 'show_id', skip)) {
+    const record = toRecord(row, skip);
+    if (record) yield record;
   }
 }
 

@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type { IngestRecord, SourceAdapter } from '../source';
+import { clean, isObject, readGzippedJson, type Skip } from './formats';
 
 /**
  * prust/wikipedia-movie-data: American films listed on English Wikipedia, one gzipped JSON array
@@ -19,11 +17,6 @@ const DECADES = [1900, 1910, 1920, 1930, 1940, 1950, 1960, 1970, 1980, 1990, 200
 /** A year outside this span is a scraping error, not a film's year. */
 const FIRST_YEAR = 1850;
 const LAST_YEAR = 2100;
-
-/** Whitespace runs (a no-break space, a newline, two spaces) as one space, trimmed. */
-function clean(value: unknown): string {
-  return typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
-}
 
 /** One title had MediaWiki's fraction CSS scraped into it: "Naked Gun .mw-parser-output …}33+1⁄3: …". */
 function cleanTitle(value: unknown): string {
@@ -48,23 +41,8 @@ function list(value: unknown, read: (item: unknown) => string = clean): string[]
   return [...new Set(value.map(read).filter((item) => item !== ''))];
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readJson(file: string): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  await pipeline(createReadStream(file), createGunzip(), async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) chunks.push(chunk);
-  });
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-async function* read(
-  file: string,
-  skip: (reason: string, details: Record<string, unknown>) => void,
-): AsyncGenerator<IngestRecord> {
-  const films = await readJson(file);
+async function* read(file: string, skip: Skip): AsyncGenerator<IngestRecord> {
+  const films = await readGzippedJson(file);
   if (!Array.isArray(films)) throw new Error(`${file}: not a JSON array of films`);
   for (const [index, film] of films.entries()) {
     if (!isObject(film)) {
