@@ -20,7 +20,9 @@ export const DEFAULT_PRECEDENCE: readonly string[] = [
   'podcastindex',
 ];
 export const FIELD_PRECEDENCE: Readonly<Record<string, readonly string[]>> = {
-  // A field named here ranks its sources its own way, e.g. 'attributes.genres': ['netflix-titles', …].
+  // bangumi-data's English titles come as fans typed them ("attack on titan", "REVISIONS"); the
+  // other sources' titles are cased as published.
+  title: ['netflix-titles', 'wikipedia-movie-data', 'goodbooks-10k', 'bangumi-data'],
 };
 
 /** The columns and attributes of a work, as the pipeline compares and writes them. */
