@@ -27,7 +27,11 @@ const ATTRIBUTES: { key: string; label: string; format: (value: unknown) => stri
   { key: 'pages', label: 'Pages', format: count('page') },
   { key: 'format', label: 'Format', format: (v) => list(v) },
   { key: 'series', label: 'Series', format: (v) => list(v) },
-  { key: 'series_position', label: 'Number in the series', format: (v) => list(v) },
+  {
+    key: 'series_position',
+    label: 'Number in the series',
+    format: (v) => (typeof v === 'number' ? String(v) : list(v)),
+  },
   { key: 'platforms', label: 'Platforms', format: (v) => list(v) },
   { key: 'publishers', label: 'Publishers', format: (v) => list(v) },
   { key: 'franchise', label: 'Franchise', format: (v) => list(v) },
