@@ -223,6 +223,15 @@ describe('the ingest pipeline', () => {
     expect(await knex('media.media').pluck('creators')).toEqual([['Nicolas Winding Refn']]);
   });
 
+  it('matches a work written outside the pipeline (the seed, an administrator) by its title', async () => {
+    const [seeded] = await knex('media.media')
+      .insert({ media_type: 'movie', media_class: 'video.film', title: 'Paris, Texas', release_date: '1984-01-01' })
+      .returning<{ id: string }[]>('id');
+    const { summary } = await ingest(first([record('Paris,_Texas', { title: 'Paris Texas', releaseDate: '1984' })]));
+    expect(summary).toMatchObject({ inserted: 0, updated: 1 });
+    expect((await works()).map((work) => [work.id, work.ids])).toEqual([[seeded!.id, { enwiki: 'Paris,_Texas' }]]);
+  });
+
   it('matches a work on any of its titles, and by an id both sources carry', async () => {
     await ingest(
       first([
