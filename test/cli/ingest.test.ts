@@ -43,7 +43,9 @@ describe('npm run ingest', () => {
     const before = await jobs();
     const run = await runCliCommand('ingest.ts', db.url, ['no-such-source']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('bangumi-data, goodbooks-10k, wikipedia-movie-data, netflix-titles, libretro-database');
+    expect(run.stderr).toContain(
+      'bangumi-data, goodbooks-10k, wikipedia-movie-data, netflix-titles, libretro-database',
+    );
     expect(await jobs()).toEqual(before);
   });
 });
