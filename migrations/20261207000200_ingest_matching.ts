@@ -24,7 +24,7 @@ export async function up(knex: Knex): Promise<void> {
 
     create table media.title_keys (
       title_key text not null check (title_key <> ''),
-      media_id uuid not null references media.media (id) on delete cascade,
+      media_id uuid not null references media.media (id) on delete cascade on update cascade,
       primary key (title_key, media_id)
     );
     create index title_keys_media_idx on media.title_keys (media_id);
