@@ -4,8 +4,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { netflixTitles } from '../../src/ingest/adapters/netflix-titles';
 import { wikipediaMovies } from '../../src/ingest/adapters/wikipedia-movies';
-import type { IngestRecord, SourceAdapter } from '../../src/ingest/source';
 import { rawDataDir } from '../../src/paths';
+import { readAll, tally } from '../support/ingest';
 
 /**
  * The two file adapters, read over small fixtures in the datasets' own formats (real rows, cut
@@ -13,28 +13,6 @@ import { rawDataDir } from '../../src/paths';
  */
 
 const fixtures = path.join(__dirname, 'fixtures');
-
-interface Skip {
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-async function readAll(adapter: SourceAdapter, files: string[]): Promise<{ records: IngestRecord[]; skips: Skip[] }> {
-  const records: IngestRecord[] = [];
-  const skips: Skip[] = [];
-  for (const file of files) {
-    for await (const record of adapter.read(file, (reason, details) => skips.push({ reason, details }))) {
-      records.push(record);
-    }
-  }
-  return { records, skips };
-}
-
-function tally(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  return counts;
-}
 
 const film = {
   mediaType: 'movie',

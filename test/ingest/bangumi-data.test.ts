@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { bangumiData } from '../../src/ingest/adapters/bangumi-data';
-import type { IngestRecord } from '../../src/ingest/source';
 import { rawDataDir } from '../../src/paths';
+import { readAll, tally } from '../support/ingest';
 
 /**
  * The bangumi-data adapter, read over a small fixture in the dataset's own shape (real items, their
@@ -12,28 +12,6 @@ import { rawDataDir } from '../../src/paths';
  */
 
 const fixture = path.join(__dirname, 'fixtures', 'bangumi-data.json.gz');
-
-interface Skip {
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-async function readAll(files: string[]): Promise<{ records: IngestRecord[]; skips: Skip[] }> {
-  const records: IngestRecord[] = [];
-  const skips: Skip[] = [];
-  for (const file of files) {
-    for await (const record of bangumiData.read(file, (reason, details) => skips.push({ reason, details }))) {
-      records.push(record);
-    }
-  }
-  return { records, skips };
-}
-
-function tally(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  return counts;
-}
 
 const anime = { mediaType: 'anime', mediaClass: 'video.series.anime', country: 'JP', creators: [] };
 
@@ -50,7 +28,7 @@ describe('bangumi-data adapter', () => {
   });
 
   it('yields an anime per item with a bangumi id, and reports the others', async () => {
-    const { records, skips } = await readAll([fixture]);
+    const { records, skips } = await readAll(bangumiData, [fixture]);
     expect(records).toEqual([
       {
         ...anime,
@@ -254,7 +232,7 @@ describe('bangumi-data adapter', () => {
       sites: [{ site: 'bangumi', id: '900010' }],
     };
     fs.writeFileSync(file, zlib.gzipSync(JSON.stringify({ siteMeta: {}, items: [item] })));
-    const { records } = await readAll([file]);
+    const { records } = await readAll(bangumiData, [file]);
     expect(Object.keys(records[0]!.attributes.title_translations as object)).toEqual([
       'ko',
       'en-US',
@@ -266,13 +244,13 @@ describe('bangumi-data adapter', () => {
   it('fails on a file that is not bangumi-data', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bangumi-data-')), 'data.json.gz');
     fs.writeFileSync(file, zlib.gzipSync('[{"title":"Not the shape"}]'));
-    await expect(readAll([file])).rejects.toThrow("not bangumi-data's {siteMeta, items}");
+    await expect(readAll(bangumiData, [file])).rejects.toThrow("not bangumi-data's {siteMeta, items}");
   });
 });
 
 describe('the shipped file', () => {
   it('bangumi-data: 8,757 anime of 8,821 items, 64 without a bangumi id', async () => {
-    const { records, skips } = await readAll(bangumiData.defaultFiles(rawDataDir));
+    const { records, skips } = await readAll(bangumiData, bangumiData.defaultFiles(rawDataDir));
     // 8,821 items (the README: tv 5,494, movie 1,821, ova 961, web 545); the README's "bangumi
     // 8,757" counts the items with a bangumi id, so 64 are skipped and none for anything else.
     expect(records).toHaveLength(8_757);

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { goodbooks } from '../../src/ingest/adapters/goodbooks';
-import type { IngestRecord } from '../../src/ingest/source';
 import { rawDataDir } from '../../src/paths';
+import { readAll } from '../support/ingest';
 
 /**
  * The goodbooks-10k adapter, read over a small fixture in the dataset's own format (real lines of
@@ -12,22 +12,6 @@ import { rawDataDir } from '../../src/paths';
  */
 
 const fixtures = path.join(__dirname, 'fixtures');
-
-interface Skip {
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-async function readAll(files: string[]): Promise<{ records: IngestRecord[]; skips: Skip[] }> {
-  const records: IngestRecord[] = [];
-  const skips: Skip[] = [];
-  for (const file of files) {
-    for await (const record of goodbooks.read(file, (reason, details) => skips.push({ reason, details }))) {
-      records.push(record);
-    }
-  }
-  return { records, skips };
-}
 
 const book = { mediaType: 'book', mediaClass: 'written.book', country: null };
 
@@ -44,7 +28,7 @@ describe('goodbooks-10k adapter', () => {
   });
 
   it('yields a book per row, its series out of its title, and reports the rows it cannot read', async () => {
-    const { records, skips } = await readAll([path.join(fixtures, 'goodbooks.csv.gz')]);
+    const { records, skips } = await readAll(goodbooks, [path.join(fixtures, 'goodbooks.csv.gz')]);
     expect(records).toEqual([
       {
         ...book,
@@ -366,11 +350,11 @@ describe('goodbooks-10k adapter', () => {
   it('fails on a CSV without the expected columns', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'goodbooks-')), 'books.csv.gz');
     fs.writeFileSync(file, zlib.gzipSync('book_id,goodreads_book_id,title\n1,2767052,The Hunger Games\n'));
-    await expect(readAll([file])).rejects.toThrow(/no column work_id, isbn, .* in the CSV header/);
+    await expect(readAll(goodbooks, [file])).rejects.toThrow(/no column work_id, isbn, .* in the CSV header/);
   });
 
   it('reads all 10,000 rows of the shipped file', async () => {
-    const { records, skips } = await readAll(goodbooks.defaultFiles(rawDataDir));
+    const { records, skips } = await readAll(goodbooks, goodbooks.defaultFiles(rawDataDir));
     // Every row has a numeric goodreads_book_id, a title and all 23 fields: none is skipped, and
     // no id comes twice.
     expect(records).toHaveLength(10_000);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { libretro } from '../../src/ingest/adapters/libretro';
-import type { IngestRecord } from '../../src/ingest/source';
 import { rawDataDir } from '../../src/paths';
+import { readAll, tally } from '../support/ingest';
 
 /**
  * The libretro-database adapter, read over a small fixture in the dataset's own shape (real blocks
@@ -10,28 +10,6 @@ import { rawDataDir } from '../../src/paths';
  */
 
 const fixture = path.join(__dirname, 'fixtures', 'libretro', 'metadat');
-
-interface Skip {
-  reason: string;
-  details: Record<string, unknown>;
-}
-
-async function readAll(files: string[]): Promise<{ records: IngestRecord[]; skips: Skip[] }> {
-  const records: IngestRecord[] = [];
-  const skips: Skip[] = [];
-  for (const file of files) {
-    for await (const record of libretro.read(file, (reason, details) => skips.push({ reason, details }))) {
-      records.push(record);
-    }
-  }
-  return { records, skips };
-}
-
-function tally(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
-  return counts;
-}
 
 const game = {
   mediaType: 'game',
@@ -56,7 +34,7 @@ describe('libretro-database adapter', () => {
   });
 
   it('joins the kinds by platform and ROM name, and merges the ROMs of a title, by key', async () => {
-    const { records, skips } = await readAll([fixture]);
+    const { records, skips } = await readAll(libretro, [fixture]);
     expect(records).toEqual([
       {
         ...game,
@@ -122,7 +100,7 @@ describe('libretro-database adapter', () => {
 
 describe('the shipped folder', () => {
   it('libretro-database: 11,303 games, and 678 blocks without a ROM name', async () => {
-    const { records, skips } = await readAll(libretro.defaultFiles(rawDataDir));
+    const { records, skips } = await readAll(libretro, libretro.defaultFiles(rawDataDir));
     // Every ROM with a year and a developer or publisher, not a beta, proto, demo or unlicensed
     // one, merged by title: 11,303 games. 2,097 of them are PlayStation 2 games only, whose years
     // and publishers are in the PlayStation 2 developer file (the seed read each kind from its own
