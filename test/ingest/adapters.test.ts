@@ -116,7 +116,7 @@ describe('netflix-titles adapter', () => {
         creators: ['Kirsten Johnson'],
         // No cast: the field is empty.
         attributes: {
-          genres: ['Documentaries'],
+          genres: ['Documentary'],
           content_rating: 'PG-13',
           description:
             'As her father nears the end of his life, filmmaker Kirsten Johnson stages his death in inventive and comical ways to help them both face the inevitable.',
@@ -133,7 +133,7 @@ describe('netflix-titles adapter', () => {
         country: 'ZA',
         creators: [],
         attributes: {
-          genres: ['International TV Shows', 'TV Dramas', 'TV Mysteries'],
+          genres: ['International', 'Drama', 'Mystery'],
           cast: ['Ama Qamata', 'Khosi Ngema', 'Gail Mabalane'],
           content_rating: 'TV-MA',
           description:
@@ -151,7 +151,7 @@ describe('netflix-titles adapter', () => {
         country: null,
         creators: [],
         attributes: {
-          genres: ['Crime TV Shows', 'Docuseries', 'International TV Shows'],
+          genres: ['Crime', 'Documentary', 'International'],
           content_rating: 'TV-MA',
           description:
             'Sicily boasts a bold "Anti-Mafia" coalition. But what happens when those trying to bring down organized crime are accused of being criminals themselves?',
@@ -168,7 +168,7 @@ describe('netflix-titles adapter', () => {
         country: 'JP',
         creators: ['Toshiya Shinohara'],
         attributes: {
-          genres: ['Action & Adventure', 'Anime Features', 'International Movies'],
+          genres: ['Action', 'Adventure', 'International'],
           cast: ['Kappei Yamaguchi', 'Satsuki Yukino', 'Mieko Harada'],
           content_rating: 'TV-14',
           description:
@@ -186,7 +186,7 @@ describe('netflix-titles adapter', () => {
         country: 'JP',
         creators: [],
         attributes: {
-          genres: ['Anime Series', 'International TV Shows'],
+          genres: ['International'],
           cast: ['Daiki Yamashita', 'Kohsuke Toriumi', 'Jun Fukushima'],
           content_rating: 'TV-14',
           description:
@@ -205,7 +205,7 @@ describe('netflix-titles adapter', () => {
         country: 'KR',
         creators: [],
         attributes: {
-          genres: ['International TV Shows', 'TV Dramas'],
+          genres: ['International', 'Drama'],
           cast: ['Jung Hae-in', 'Koo Kyo-hwan', 'Kim Sung-kyun', 'Son Suk-ku'],
           content_rating: 'TV-MA',
           description:
@@ -223,7 +223,7 @@ describe('netflix-titles adapter', () => {
         country: 'US',
         creators: ['Sam Macaroni'],
         attributes: {
-          genres: ['Comedies'],
+          genres: ['Comedy'],
           // "Louis Ferrigno,  Jr." in the CSV.
           cast: ['Pauly Shore', 'Billy Zane', 'Louis Ferrigno Jr.', 'Steve-O'],
           countries: ['United States', 'United Kingdom'],
@@ -243,8 +243,8 @@ describe('netflix-titles adapter', () => {
         country: 'US',
         creators: ['Louis C.K.'],
         // "74 min" is in the rating column, the duration column is empty: a runtime, not a rating.
+        // "Movies", its only category, says nothing its type does not: no genres.
         attributes: {
-          genres: ['Movies'],
           cast: ['Louis C.K.'],
           description:
             'Louis C.K. muses on religion, eternal love, giving dogs drugs, email fights, teachers and more in a live performance from Washington, D.C.',

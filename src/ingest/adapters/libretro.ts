@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { IngestRecord, SourceAdapter } from '../source';
 import { clean, type Skip } from './formats';
+import { normaliseGenres } from '../genres';
 
 /**
  * libretro/libretro-database's `metadat`: video games, as per-ROM facts spread over many files,
@@ -223,7 +224,7 @@ function toRecord(key: string, roms: Rom[]): IngestRecord {
   };
   const publishers = unique(roms.flatMap((rom) => rom.facts.publisher));
   if (publishers.length) attributes.publishers = publishers;
-  const genres = unique(roms.flatMap((rom) => rom.facts.genre)).sort(byCodeUnits);
+  const genres = normaliseGenres('game', roms.flatMap((rom) => rom.facts.genre)).sort(byCodeUnits);
   if (genres.length) attributes.genres = genres;
   const franchise = roms.flatMap((rom) => rom.facts.franchise)[0];
   if (franchise) attributes.franchise = franchise;

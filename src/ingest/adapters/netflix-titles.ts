@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { IngestRecord, SourceAdapter } from '../source';
 import { clean, readGzippedCsv, type Skip } from './formats';
+import { normaliseGenres } from '../genres';
 
 /**
  * "Netflix Movies and TV Shows" (Shivam Bansal, CC0), the copy in getsentry/demo-movie-search: one
@@ -220,7 +221,9 @@ function toRecord(row: Row, skip: Skip): IngestRecord | null {
   if (!length && /^\d+ min$/.test(rating)) [length, rating] = [rating, ''];
 
   const attributes: Record<string, unknown> = {};
-  if (genres.length) attributes.genres = genres;
+  const mediaType = anime ? 'anime' : film ? 'movie' : 'tv';
+  const named = normaliseGenres(mediaType, genres);
+  if (named.length) attributes.genres = named;
   const cast = list(row.cast);
   if (cast.length) attributes.cast = cast;
   const countries = list(row.countries);
@@ -232,7 +235,7 @@ function toRecord(row: Row, skip: Skip): IngestRecord | null {
 
   return {
     key,
-    mediaType: anime ? 'anime' : film ? 'movie' : 'tv',
+    mediaType,
     mediaClass: anime ? (film ? 'video.film.anime' : 'video.series.anime') : film ? 'video.film' : 'video.series',
     title,
     originalTitle: null,

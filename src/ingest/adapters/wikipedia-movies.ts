@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { IngestRecord, SourceAdapter } from '../source';
 import { clean, isObject, readGzippedJson, type Skip } from './formats';
+import { normaliseGenres } from '../genres';
 
 /**
  * prust/wikipedia-movie-data: American films listed on English Wikipedia, one gzipped JSON array
@@ -65,7 +66,7 @@ async function* read(file: string, skip: Skip): AsyncGenerator<IngestRecord> {
       continue;
     }
     const attributes: Record<string, unknown> = {};
-    const genres = list(film.genres);
+    const genres = normaliseGenres('movie', list(film.genres));
     if (genres.length) attributes.genres = genres;
     const cast = list(film.cast, castName);
     if (cast.length) attributes.cast = cast;
