@@ -59,6 +59,7 @@ const environmentSchema = z.object({
     .default('info'),
   MIGRATE_ON_START: booleanFlag.default(true),
   SEED_ON_START: booleanFlag.default(true),
+  CATALOG_DATA_DIR: z.string().min(1, { error: 'must not be empty' }).default('seeds/data/raw'),
   DEMO_ACCOUNT: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_MS: integerIn(0, 600_000).default(10_000),
   DONATE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
@@ -120,6 +121,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   migrateOnStart: boolean;
   seedOnStart: boolean;
+  /** Absolute path of the folder of open datasets an empty catalog is loaded from (seeds/data/raw). */
+  catalogDataDir: string;
   /** A demo account is never created in production, whatever DEMO_ACCOUNT says. */
   demoAccount: boolean;
   shutdownTimeoutMs: number;
@@ -196,6 +199,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: values.LOG_LEVEL,
     migrateOnStart: values.MIGRATE_ON_START,
     seedOnStart: values.SEED_ON_START,
+    catalogDataDir: path.resolve(projectRoot, values.CATALOG_DATA_DIR),
     demoAccount: !isProduction && (values.DEMO_ACCOUNT ?? true),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     donateUrl: values.DONATE_URL,

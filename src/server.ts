@@ -8,18 +8,25 @@ import { createLogger, type Logger } from './logger';
 import { serveClusterMetrics } from './observability';
 import { trackForDrain, type Drain } from './http/drain';
 import { onShutdownSignal, terminate } from './shutdown';
-import { catalogIsEmpty, runCatalogSeed, runDemoSeed } from '../seeds';
+import { ingestAll, sourcesToLoad } from './ingest/all';
+import { runDemoSeed } from '../seeds';
 
-/** Brings the database to the current schema, seeds an empty catalog, and the demo account. */
+/** Brings the database to the current schema, loads the datasets into an empty catalog, and the demo account. */
 async function prepareDatabase(database: OpenDatabase, config: Config, logger: Logger): Promise<void> {
   const { knex } = database;
   if (config.migrateOnStart) {
     const [, applied] = (await knex.migrate.latest()) as [number, string[]];
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  if (config.seedOnStart && (await catalogIsEmpty(knex))) {
-    logger.info('the catalog is empty: loading the seed catalog');
-    await runCatalogSeed(knex, logger);
+  if (config.seedOnStart) {
+    const adapters = await sourcesToLoad(knex);
+    if (adapters.length) {
+      logger.info(
+        { sources: adapters.map((adapter) => adapter.name) },
+        'loading the catalog from the open datasets (a first start takes a minute or two)',
+      );
+      await ingestAll(knex, logger, { dataDir: config.catalogDataDir, adapters });
+    }
   }
   if (config.demoAccount) {
     await runDemoSeed(knex, logger);

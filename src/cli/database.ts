@@ -1,11 +1,13 @@
 import { recountEntriesByStatus } from '../entries/queries';
-import { runCatalogSeed, runDemoSeed } from '../../seeds';
+import { ingestAll } from '../ingest/all';
+import { runDemoSeed } from '../../seeds';
 import { runCommand, usageError } from './command';
 
 const COMMANDS = ['migrate', 'rollback', 'seed', 'recount'];
 
 /**
- * `npm run migrate`, `npm run migrate:rollback [-- --all]`, `npm run seed` and `npm run recount`
+ * `npm run migrate`, `npm run migrate:rollback [-- --all]`, `npm run seed` (the open datasets
+ * and the demo account) and `npm run recount`
  * (the list's counts by status, rebuilt from the entries), against
  * DATABASE_URL or the embedded server, exactly as the app itself would connect.
  */
@@ -24,7 +26,8 @@ else {
       await recountEntriesByStatus(knex);
       logger.info('list counts by status rebuilt from the entries');
     } else {
-      await runCatalogSeed(knex, logger);
+      // Every dataset, whatever is loaded already: a source whose files have not changed changes nothing.
+      await ingestAll(knex, logger, { dataDir: config.catalogDataDir });
       if (config.demoAccount) await runDemoSeed(knex, logger);
     }
   });

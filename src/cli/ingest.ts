@@ -1,4 +1,3 @@
-import { rawDataDir } from '../paths';
 import { ADAPTERS, adapterNamed } from '../ingest/adapters';
 import { runIngest } from '../ingest/pipeline';
 import { runCommand, usageError } from './command';
@@ -14,13 +13,13 @@ const adapter = name ? adapterNamed(name) : undefined;
 if (!adapter) {
   usageError(
     `usage: npm run ingest -- SOURCE [FILE ...]\n  SOURCE: ${ADAPTERS.map((known) => known.name).join(', ')}\n` +
-      '  FILE: a newer dump of the source (all of its files); without one, the files in seeds/data/raw',
+      '  FILE: a newer dump of the source (all of its files); without one, its files in CATALOG_DATA_DIR (seeds/data/raw)',
   );
 } else {
-  runCommand(async ({ knex, logger }) => {
+  runCommand(async ({ knex, logger, config }) => {
     await knex.migrate.latest();
     const started = Date.now();
-    const given = files.length ? files : adapter.defaultFiles(rawDataDir);
+    const given = files.length ? files : adapter.defaultFiles(config.catalogDataDir);
     const { jobId, summary } = await runIngest(knex, adapter, given, logger);
     logger.info({ source: adapter.name, jobId, ...summary, ms: Date.now() - started }, 'ingest finished');
   });

@@ -20,6 +20,7 @@ describe('configuration', () => {
       registrationsPerHour: 10,
     });
     expect(config.dataDir).toMatch(/[/\\]\.data$/);
+    expect(config.catalogDataDir).toMatch(/[/\\]seeds[/\\]data[/\\]raw$/);
   });
 
   it('reads the values it is given', () => {
@@ -31,6 +32,7 @@ describe('configuration', () => {
       WEB_CONCURRENCY: '2',
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
+      CATALOG_DATA_DIR: '/srv/datasets',
       DEMO_ACCOUNT: 'no',
       DONATE_URL: 'https://example.org/give',
       REGISTRATIONS_PER_HOUR: '0',
@@ -44,6 +46,7 @@ describe('configuration', () => {
       webConcurrency: 2,
       logLevel: 'warn',
       seedOnStart: false,
+      catalogDataDir: '/srv/datasets',
       demoAccount: false,
       donateUrl: 'https://example.org/give',
     });

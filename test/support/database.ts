@@ -1,5 +1,8 @@
 import knexFactory, { type Knex } from 'knex';
 import { createKnex } from '../../src/database/connection';
+import { ingestAll } from '../../src/ingest/all';
+import { createLogger } from '../../src/logger';
+import { rawDataDir } from '../../src/paths';
 
 /**
  * Each test file works in a database of its own on the test server: a copy of the template
@@ -71,4 +74,39 @@ export function createSeededDatabase(): Promise<TestDatabase> {
 /** A database with nothing in it, not even the migrations. */
 export function createEmptyDatabase(): Promise<TestDatabase> {
   return makeDatabase(undefined);
+}
+
+/**
+ * A database holding the full catalog: every shipped dataset ingested (src/ingest/all.ts). It is
+ * built once per run, by the first test file that asks, into a second template beside the seeded
+ * one (global-teardown drops it with the rest); the others wait on an advisory lock and copy it.
+ * It takes a minute or more to build: call it from a beforeAll with a long timeout.
+ */
+export async function createFullCatalogDatabase(): Promise<TestDatabase> {
+  const template = `${setting('OMT_TEST_TEMPLATE')}_full`;
+  const admin = knexFactory({ client: 'pg', connection: setting('OMT_TEST_ADMIN_URL'), pool: { min: 1, max: 1 } });
+  try {
+    await admin.raw('select pg_advisory_lock(hashtext(?))', [template]);
+    const { rows } = await admin.raw<{ rows: unknown[] }>('select 1 from pg_database where datname = ?', [template]);
+    if (rows.length === 0) await buildFullCatalog(admin, template);
+    await admin.raw('select pg_advisory_unlock(hashtext(?))', [template]);
+  } finally {
+    await admin.destroy();
+  }
+  return makeDatabase(template);
+}
+
+async function buildFullCatalog(admin: Knex, template: string): Promise<void> {
+  await admin.raw('create database ??', [template]);
+  const knex = createKnex(databaseUrl(template), { poolMax: 2 });
+  try {
+    await knex.migrate.latest();
+    await ingestAll(knex, createLogger('warn'), { dataDir: rawDataDir });
+    await knex.raw('analyze');
+  } catch (error) {
+    await knex.destroy();
+    await admin.raw('drop database if exists ?? with (force)', [template]);
+    throw error;
+  }
+  await knex.destroy();
 }
