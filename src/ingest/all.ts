@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import { ADAPTERS } from './adapters';
+import { catalogHasWorks, sourcesWithJobs } from './load-queries';
 import { runIngest, type IngestSummary } from './pipeline';
 import type { SourceAdapter } from './source';
 
@@ -47,14 +48,8 @@ export async function sourcesToLoad(
   knex: Knex,
   adapters: readonly SourceAdapter[] = ADAPTERS,
 ): Promise<readonly SourceAdapter[]> {
-  const anyWork = await knex('media.media').select(knex.raw('1')).first<Record<string, unknown> | undefined>();
-  if (!anyWork) return adapters;
-  const jobs = await knex('ingest.import_jobs')
-    .select<{ source: string; succeeded: boolean }[]>(
-      'source_name as source',
-      knex.raw(`bool_or(status = 'succeeded') as succeeded`),
-    )
-    .groupBy('source_name');
+  if (!(await catalogHasWorks(knex))) return adapters;
+  const jobs = await sourcesWithJobs(knex);
   if (jobs.length === 0) return [];
   const loaded = new Set(jobs.filter((job) => job.succeeded).map((job) => job.source));
   return adapters.filter((adapter) => !loaded.has(adapter.name));

@@ -6,7 +6,8 @@ import type { IngestRecord } from './source';
  *
  * 1. The record's own key (its id in its source) names the work it was matched to before.
  * 2. Else an id it carries (MAL, AniList, ISBN…) names one work: that one.
- * 3. Else a work with one of its titles, the same type and the same year: that one.
+ * 3. Else a work with one of its titles, the same type and the same year: that one; for a record
+ *    dated by its latest release (a series on Netflix), the same type and that year or before.
  * A source never describes one work twice, so a work that already carries another key of the
  * record's source is never the record's (and an id they share is an id given to two works). Near
  * misses are conflicts, never silent merges: the record becomes a work of its own and the conflict
@@ -99,6 +100,19 @@ export function decide(record: IngestRecord, keyName: string, known: Known): Dec
       conflicts: [...conflicts, ...same.map(({ mediaId }) => ({ reason: 'ambiguous_title' as const, mediaId }))],
     };
   }
+  // A date of the latest release (a series' newest season) bounds the first from above.
+  if (record.dateIs === 'latest' && year !== null) {
+    const earlier = open.filter(
+      (candidate) => candidate.mediaType === record.mediaType && candidate.year !== null && candidate.year < year,
+    );
+    if (earlier.length === 1) return { kind: 'match', mediaId: earlier[0]!.mediaId, by: 'title', conflicts };
+    if (earlier.length > 1) {
+      return {
+        kind: 'new',
+        conflicts: [...conflicts, ...earlier.map(({ mediaId }) => ({ reason: 'ambiguous_title' as const, mediaId }))],
+      };
+    }
+  }
   const near = open.flatMap((candidate): Conflict[] => {
     const sameType = candidate.mediaType === record.mediaType;
     if (sameType && year !== null && candidate.year !== null && Math.abs(candidate.year - year) === 1) {
@@ -117,4 +131,46 @@ function dedupe(candidates: TitleCandidate[]): TitleCandidate[] {
   const seen = new Map<string, TitleCandidate>();
   for (const candidate of candidates) seen.set(candidate.mediaId, candidate);
   return [...seen.values()];
+}
+
+/** What an ids-only record (src/ingest/source.ts, IdsRecord) adds to the catalog. */
+export interface IdsDecision {
+  /** The work the record names, or null when none of its ids names one: it makes none. */
+  mediaId: string | null;
+  /** Its ids that name no work yet: they become the work's. */
+  links: { name: string; value: string }[];
+  /** Its ids that name another work (one id given to two works): each stays with its work. */
+  conflicts: Conflict[];
+}
+
+/**
+ * Which work an ids-only record names: the one the first of its ids (the most trusted first) that
+ * names a work names. It gains the record's ids that name no work; an id that names another work
+ * stays there, as a conflict.
+ */
+export function decideIds(
+  externalIds: Record<string, string>,
+  workOfId: (id: string) => string | undefined,
+): IdsDecision {
+  const named = Object.entries(externalIds).map(([name, value]) => ({
+    id: { name, value },
+    mediaId: workOfId(idName(name, value)),
+  }));
+  const mediaId = named.find((entry) => entry.mediaId !== undefined)?.mediaId;
+  if (mediaId === undefined) return { mediaId: null, links: [], conflicts: [] };
+  return {
+    mediaId,
+    links: named.filter((entry) => entry.mediaId === undefined).map((entry) => entry.id),
+    conflicts: named.flatMap((entry) =>
+      entry.mediaId !== undefined && entry.mediaId !== mediaId
+        ? [
+            {
+              reason: 'id_on_two_works' as const,
+              mediaId: entry.mediaId,
+              externalId: idName(entry.id.name, entry.id.value),
+            },
+          ]
+        : [],
+    ),
+  };
 }

@@ -181,16 +181,34 @@ async function updateWork(
     });
 }
 
-/** Links ids to works; an id already linked stays with its work. */
+/** Links ids to works; an id already linked stays with its work. Returns how many were new. */
 async function linkIds(
   trx: Knex.Transaction,
   links: { mediaId: string; name: string; value: string }[],
-): Promise<void> {
-  if (links.length === 0) return;
-  await trx('media.external_links')
+): Promise<number> {
+  if (links.length === 0) return 0;
+  const rows = await trx('media.external_links')
     .insert(links.map((link) => ({ media_id: link.mediaId, source_name: link.name, external_key: link.value })))
     .onConflict(['source_name', 'external_key'])
-    .ignore();
+    .ignore()
+    .returning('source_name');
+  return rows.length;
+}
+
+/**
+ * What a chunk of an ids-only source writes, in one transaction: ids linked to the works they
+ * name, and conflicts. Returns how many ids were linked and how many conflicts were new.
+ */
+export function writeIdLinks(
+  knex: Knex,
+  jobId: string,
+  source: string,
+  writes: Pick<ChunkWrites, 'links' | 'conflicts'>,
+): Promise<{ linked: number; conflicts: number }> {
+  return knex.transaction(async (trx) => ({
+    linked: await linkIds(trx, writes.links),
+    conflicts: await recordConflicts(trx, jobId, source, writes.conflicts),
+  }));
 }
 
 /** Records the titles a work is known by (as match keys). */

@@ -43,7 +43,13 @@ it('loads every source into an empty catalog, logs its progress, and a second lo
   const first = await ingestAll(knex, logger, { dataDir });
   const present = ADAPTERS.filter((adapter) => adapter.defaultFiles(dataDir).some((file) => fs.existsSync(file)));
   expect(names(first.map((run) => ({ name: run.source })))).toEqual(names(present));
-  expect(first.every((run) => run.summary.inserted > 0)).toBe(true);
+  // A works source makes works; an ids-only one (an id map, sequel rules) only adds to them, and
+  // its fixture names works of its own tests, not the other fixtures'.
+  for (const run of first) {
+    const adapter = ADAPTERS.find((known) => known.name === run.source)!;
+    expect(run.summary.records).toBeGreaterThan(0);
+    if (adapter.kind !== 'ids') expect(run.summary.inserted).toBeGreaterThan(0);
+  }
   expect(lines.filter((line) => line.msg === 'ingest: dataset loaded').map((line) => line.step)).toEqual(
     present.map((adapter) => `${ADAPTERS.indexOf(adapter) + 1}/${ADAPTERS.length}`),
   );

@@ -1,5 +1,5 @@
 import { changesTo, mayWrite, releaseDate } from '../../src/ingest/fields';
-import { decide, type Known, type TitleCandidate } from '../../src/ingest/matching';
+import { decide, decideIds, type Known, type TitleCandidate } from '../../src/ingest/matching';
 import type { IngestRecord } from '../../src/ingest/source';
 
 // The rules of one record per work, without a database: test/ingest/pipeline.test.ts runs them on one.
@@ -103,6 +103,37 @@ describe('which work a record is', () => {
     });
   });
 
+  it('matches a record dated by its latest release to the one work of its title and type from then or before', () => {
+    // Netflix dates a series by its newest season: One Piece (1999) is on Netflix as 2002.
+    const series = record({ title: 'One Piece', releaseDate: '2002', dateIs: 'latest' });
+    expect(decide(series, 'netflix', known({}, [candidate('w1', { year: 1999 })]))).toMatchObject({
+      kind: 'match',
+      mediaId: 'w1',
+      by: 'title',
+    });
+    expect(decide(series, 'netflix', known({}, [candidate('w1', { year: 2010 })]))).toEqual({
+      kind: 'new',
+      conflicts: [],
+    });
+    expect(decide(series, 'netflix', known({}, [candidate('w1', { year: 1999, mediaType: 'tv' })]))).toMatchObject({
+      kind: 'new',
+    });
+    expect(
+      decide(series, 'netflix', known({}, [candidate('w1', { year: 1999 }), candidate('w2', { year: 1990 })])),
+    ).toEqual({
+      kind: 'new',
+      conflicts: [
+        { reason: 'ambiguous_title', mediaId: 'w1' },
+        { reason: 'ambiguous_title', mediaId: 'w2' },
+      ],
+    });
+    // A record dated by its first release keeps to its year.
+    expect(decide(record({ releaseDate: '2002' }), 'netflix', known({}, [candidate('w1', { year: 1999 })]))).toEqual({
+      kind: 'new',
+      conflicts: [],
+    });
+  });
+
   it('matches a record without a year only to a work without one', () => {
     expect(decide(record({ releaseDate: null }), 'bangumi', known({}, [candidate('w1')]))).toEqual({
       kind: 'new',
@@ -152,5 +183,42 @@ describe('what a record may write', () => {
       changes: { release_date: '2005-01-01', release_date_precision: 'year' },
       sources: work.field_sources,
     });
+  });
+});
+
+describe('which work an ids-only record names', () => {
+  const works: Record<string, string> = { 'mal:1': 'w1', 'anilist:1': 'w1', 'anilist:2': 'w2', 'annict:9': 'w2' };
+  const workOfId = (id: string) => works[id];
+
+  it('is the one its first id that names a work names, and it gains the ids that name none', () => {
+    expect(decideIds({ mal: '1', anilist: '1', annict: '5', syobocal: '6' }, workOfId)).toEqual({
+      mediaId: 'w1',
+      links: [
+        { name: 'annict', value: '5' },
+        { name: 'syobocal', value: '6' },
+      ],
+      conflicts: [],
+    });
+    // An unknown MAL id: the AniList id names the work, which gains the MAL id.
+    expect(decideIds({ mal: '7', anilist: '2' }, workOfId)).toEqual({
+      mediaId: 'w2',
+      links: [{ name: 'mal', value: '7' }],
+      conflicts: [],
+    });
+  });
+
+  it('leaves an id that names another work with it, as a conflict', () => {
+    expect(decideIds({ mal: '1', anilist: '2', annict: '9', syobocal: '3' }, workOfId)).toEqual({
+      mediaId: 'w1',
+      links: [{ name: 'syobocal', value: '3' }],
+      conflicts: [
+        { reason: 'id_on_two_works', mediaId: 'w2', externalId: 'anilist:2' },
+        { reason: 'id_on_two_works', mediaId: 'w2', externalId: 'annict:9' },
+      ],
+    });
+  });
+
+  it('is none when no id names a work: nothing is linked', () => {
+    expect(decideIds({ mal: '8', annict: '8' }, workOfId)).toEqual({ mediaId: null, links: [], conflicts: [] });
   });
 });

@@ -338,6 +338,38 @@ describe('the ingest pipeline', () => {
     expect((await works()).map((work) => work.ids)).toEqual([{ netflix_dataset_show_id: 's3' }]);
   });
 
+  it('writes the relations records give, once every record is in, to works later in the file too', async () => {
+    // As an online provider would give them: each record names its sequel by an id.
+    const anime = (key: string, mal: string, sequel?: string) =>
+      record(key, {
+        mediaType: 'anime',
+        mediaClass: 'video.series.anime',
+        title: `Season ${key}`,
+        externalIds: { mal },
+        ...(sequel ? { relations: [{ kind: 'sequel', externalIds: { mal: sequel } }] } : {}),
+      });
+    const records = [anime('1', '101', '102'), anime('2', '102', '103'), anime('3', '103', '999')];
+    const { summary } = await ingest(first(records));
+    expect(summary).toMatchObject({ inserted: 3, relations: 4, relationsSkipped: 1 });
+    const { rows } = await knex.raw<{ rows: { link: string }[] }>(
+      `select a.title || ' ' || r.kind || ' ' || b.title as link
+         from media.relationships r join media.media a on a.id = r.source_id join media.media b on b.id = r.target_id
+        order by 1`,
+    );
+    expect(rows.map((row) => row.link)).toEqual([
+      'Season 1 sequel Season 2',
+      'Season 2 prequel Season 1',
+      'Season 2 sequel Season 3',
+      'Season 3 prequel Season 2',
+    ]);
+    // A sequel chain of anime is a franchise, named after its first season.
+    const { rows: paths } = await knex.raw<{ rows: { path: string }[] }>(
+      'select distinct collection_path::text as path from media.media',
+    );
+    expect(paths).toEqual([{ path: 'season_1' }]);
+    expect((await ingest(first(records))).summary).toMatchObject({ relations: 0, collections: 0 });
+  });
+
   it('marks a failed run failed, with the error, and writes no half of a chunk', async () => {
     const broken = first([record('ok', { title: 'Fine' }), record('bad', { title: 'Bad', mediaType: 'no_such_type' })]);
     await expect(ingest(broken)).rejects.toThrow();

@@ -11,6 +11,9 @@ const LAYOUT: [from: string, to: string][] = [
   ['wikipedia-movies.json.gz', 'wikipedia-movie-data/movies-1990s.json.gz'],
   ['netflix-titles.csv.gz', 'netflix-titles/netflix_titles.csv.gz'],
   ['libretro/metadat', 'libretro-database-metadat/metadat'],
+  ['podcastindex.csv.gz', 'podcastindex-sample/newsfeeds_1000rows.csv.gz'],
+  ['kawaiioverflow-arm.json.gz', 'kawaiioverflow-arm/arm.json.gz'],
+  ['anime-relations.txt', 'anime-relations/anime-relations.txt'],
 ];
 
 /**

@@ -241,6 +241,8 @@ function toRecord(row: Row, skip: Skip): IngestRecord | null {
     originalTitle: null,
     otherTitles: [],
     releaseDate: String(year),
+    // A series' release_year is its newest season's (Breaking Bad: 2013), not its first.
+    ...(film ? {} : { dateIs: 'latest' as const }),
     country: countries[0] !== undefined ? (COUNTRY_CODES[countries[0]] ?? null) : null,
     creators: list(row.director),
     attributes,
