@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { accountRoutes } from './accounts/routes';
+import { adminRoutes } from './admin/routes';
 import { attemptSignIn } from './accounts/service';
 import { catalogRowPiece } from './catalog/pieces';
 import { catalogRoutes } from './catalog/routes';
@@ -124,6 +125,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(settingsRoutes(knex, { secureCookies: config.isProduction, signIn }));
   app.use(profileRoutes(knex));
   app.use(mediaRoutes(knex));
+  app.use(adminRoutes(knex));
 
   app.use(notFound);
   app.use(observability.recordErrors);

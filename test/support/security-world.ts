@@ -52,6 +52,21 @@ export interface World {
   };
   linkKind: string;
   collectionPath: string;
+  /** What the catalog administration's routes work on (see plantCatalogPair). */
+  catalog: CatalogPair;
+}
+
+/** A film listed twice, the ingest run that took it in, and the conflict that run recorded about the two. */
+export interface CatalogPair {
+  /** The record's work, which Merge retires. */
+  duplicate: string;
+  /** The work it nearly was, which Merge keeps. */
+  original: string;
+  jobId: string;
+  conflictId: string;
+  /** The duplicate's title and its key in the source, for putting it back (restoreWorld). */
+  title: string;
+  key: string;
 }
 
 /** What each world is made with apart from its ids, so one world's forms fit another's. */
@@ -108,6 +123,8 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     .first<{ collection_path: string } | undefined>('collection_path');
   if (!collection) throw new Error('No title in the seed catalog belongs to a franchise');
 
+  const catalog = await plantCatalogPair(knex, madeUp(8, 'catalog'));
+
   const secret = `owner-private-notes-${madeUp(12)}`;
   const seeded = (role: string) => (seed === undefined ? undefined : `w${madeUp(8)}${role}`);
   const ownerUser = await createUser(knex, { visibility: 'private', username: seeded('owner') });
@@ -137,7 +154,104 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     media: { owned, undoable, othersOwn, linkSource, linkTarget, unlinked },
     linkKind: kind.kind,
     collectionPath: collection.collection_path,
+    catalog,
   };
+}
+
+/** The ingest source and key name the world's pair comes from. */
+const PAIR_SOURCE = { name: 'wikipedia-movie-data', keyName: 'enwiki' };
+
+/**
+ * Two works that are one film (a year apart), the run of the source that made the second, and the
+ * conflict it recorded: what Merge and Keep apart act on. The two are linked as alternative
+ * versions, so that no later world takes them for its titles (those are unlinked ones).
+ */
+async function plantCatalogPair(knex: Knex, name: string): Promise<CatalogPair> {
+  const [job] = await knex('ingest.import_jobs')
+    .insert({
+      source_name: PAIR_SOURCE.name,
+      status: 'succeeded',
+      summary: { records: 1, inserted: 1, conflicts: 1 },
+      started_at: knex.fn.now(),
+      finished_at: knex.fn.now(),
+    })
+    .returning<{ id: string }[]>('id');
+  const title = `World film ${name}`;
+  const key = `World_film_${name}`;
+  const [original] = await knex('media.media').insert(pairWork(title, '2001-01-01')).returning<{ id: string }[]>('id');
+  const [duplicate] = await knex('media.media').insert(pairWork(title, '2002-01-01')).returning<{ id: string }[]>('id');
+  await knex('media.external_links').insert({
+    media_id: duplicate!.id,
+    source_name: PAIR_SOURCE.keyName,
+    external_key: key,
+  });
+  await knex('media.relationships').insert([
+    { source_id: duplicate!.id, kind: 'alternative', target_id: original!.id },
+    { source_id: original!.id, kind: 'alternative', target_id: duplicate!.id },
+  ]);
+  const [conflict] = await knex('ingest.conflicts')
+    .insert({
+      job_id: job!.id,
+      media_id: original!.id,
+      source_name: PAIR_SOURCE.name,
+      external_key: key,
+      reason: 'year_off_by_one',
+      payload: { title, date: '2002' },
+    })
+    .returning<{ id: string }[]>('id');
+  return {
+    duplicate: duplicate!.id,
+    original: original!.id,
+    jobId: job!.id,
+    conflictId: String(conflict!.id),
+    title,
+    key,
+  };
+}
+
+function pairWork(title: string, releaseDate: string) {
+  return {
+    media_type: 'movie',
+    media_class: 'video.film',
+    title,
+    release_date: releaseDate,
+    release_date_precision: 'year',
+  };
+}
+
+/** Whether the world's pair is as planted: the duplicate there with its key, the conflict open. */
+async function catalogPairIntact(knex: Knex, pair: CatalogPair): Promise<boolean> {
+  const { rows } = await knex.raw<{ rows: { intact: boolean }[] }>(
+    `select exists (select 1 from media.external_links
+                     where source_name = :keyName and external_key = :key and media_id = :duplicate)
+        and exists (select 1 from ingest.conflicts
+                     where id = :conflictId and resolution = 'pending' and media_id = :original) as intact`,
+    {
+      keyName: PAIR_SOURCE.keyName,
+      key: pair.key,
+      duplicate: pair.duplicate,
+      original: pair.original,
+      conflictId: pair.conflictId,
+    },
+  );
+  return rows[0]!.intact;
+}
+
+/**
+ * Puts the world's pair back after a Merge or a Keep apart: the duplicate (with its id), its key,
+ * the conflict open again. Its relationships come back with the world's (restoreWorld).
+ */
+async function replantCatalogPair(trx: Knex.Transaction, pair: CatalogPair): Promise<void> {
+  await trx('media.media')
+    .insert({ id: pair.duplicate, ...pairWork(pair.title, '2002-01-01') })
+    .onConflict('id')
+    .ignore();
+  await trx('media.external_links')
+    .where({ source_name: PAIR_SOURCE.keyName, external_key: pair.key })
+    .update({ media_id: pair.duplicate });
+  await trx('ingest.conflicts')
+    .where('id', pair.conflictId)
+    .update({ resolution: 'pending', resolved_at: null, media_id: pair.original });
 }
 
 /** A value for a path parameter, and whether it names something of the owner's own. */
@@ -158,6 +272,9 @@ export const PARAM_FILLERS: Record<string, (world: World, route: AppRoute) => Pa
   kind: (world) => ({ value: world.linkKind, ownersOwn: false }),
   targetId: (world) => ({ value: world.media.linkTarget, ownersOwn: false }),
   path: (world) => ({ value: world.collectionPath, ownersOwn: false }),
+  duplicateId: (world) => ({ value: world.catalog.duplicate, ownersOwn: false }),
+  keptId: (world) => ({ value: world.catalog.original, ownersOwn: false }),
+  jobId: (world) => ({ value: world.catalog.jobId, ownersOwn: false }),
 };
 
 /** Every path parameter of a route filled from the world; throws naming a parameter nobody taught it. */
@@ -213,7 +330,15 @@ function pagesToCrawl(world: World): { role: Role; who: Agent; pages: string[] }
         `/users/${world.owner.username}`,
       ],
     },
-    { role: 'admin', who: world.admin.agent, pages: [`/media/${world.media.linkSource}`] },
+    {
+      role: 'admin',
+      who: world.admin.agent,
+      pages: [
+        `/media/${world.media.linkSource}`,
+        '/admin/catalog',
+        `/admin/catalog/pairs/${world.catalog.duplicate}/${world.catalog.original}/merge`,
+      ],
+    },
     { role: 'visitor', who: world.visitor.agent, pages: ['/login', '/register', '/settings', '/'] },
   ];
 }
@@ -436,6 +561,7 @@ export interface WorldSnapshot {
   userMedia: unknown[];
   preferences: unknown[];
   relationships: unknown[];
+  catalog: CatalogPair;
 }
 
 /** The world's people (owner, other member, admin), as storedDigest takes them. */
@@ -444,7 +570,7 @@ export const worldIds = (world: World): string[] => [world.owner.id, world.other
 /** Takes what restoreWorld puts back: the people's lists and preferences, and the links of the world's titles. */
 export async function snapshotWorld(knex: Knex, world: World): Promise<WorldSnapshot> {
   const ids = worldIds(world);
-  const titles = Object.values(world.media);
+  const titles = [...Object.values(world.media), world.catalog.duplicate, world.catalog.original];
   const rowsOf = async (sql: string, values: Record<string, unknown>) =>
     (await knex.raw<{ rows: { rows: unknown[] | null }[] }>(sql, values)).rows[0]!.rows ?? [];
   return {
@@ -463,6 +589,7 @@ export async function snapshotWorld(knex: Knex, world: World): Promise<WorldSnap
         where source_id = any(:titles::uuid[]) or target_id = any(:titles::uuid[])`,
       { titles },
     ),
+    catalog: world.catalog,
   };
 }
 
@@ -473,8 +600,11 @@ export async function snapshotWorld(knex: Knex, world: World): Promise<WorldSnap
  */
 export async function restoreWorld(knex: Knex, snapshot: WorldSnapshot): Promise<boolean> {
   const { ids, titles } = snapshot;
-  if ((await storedDigest(knex, ids)) === snapshot.digest) return false;
+  const pairIntact = await catalogPairIntact(knex, snapshot.catalog);
+  if (pairIntact && (await storedDigest(knex, ids)) === snapshot.digest) return false;
   await knex.transaction(async (trx) => {
+    // First, so that the relationships below have both their works.
+    if (!pairIntact) await replantCatalogPair(trx, snapshot.catalog);
     await trx.raw(`delete from interaction.user_media where user_id = any(?::uuid[])`, [ids]);
     await trx.raw(
       `insert into interaction.user_media select * from json_populate_recordset(null::interaction.user_media, ?::json)`,
