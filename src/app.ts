@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
+import { aboutRoutes } from './about/routes';
 import { accountRoutes } from './accounts/routes';
 import { adminRoutes } from './admin/routes';
 import { attemptSignIn } from './accounts/service';
@@ -126,6 +127,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(profileRoutes(knex));
   app.use(mediaRoutes(knex));
   app.use(adminRoutes(knex));
+  app.use(aboutRoutes(knex));
 
   app.use(notFound);
   app.use(observability.recordErrors);

@@ -1,6 +1,9 @@
+import * as cheerio from 'cheerio';
 import type { Express } from 'express';
 import request from 'supertest';
+import { catalogSources } from '../../src/attribution/sources';
 import { EXPORT_COLUMNS } from '../../src/entries/queries';
+import { ADAPTERS } from '../../src/ingest/adapters';
 import { createTestApp } from '../support/app';
 import { createSeededDatabase, type TestDatabase } from '../support/database';
 import { createUser, signedInAgent } from '../support/session';
@@ -121,7 +124,7 @@ describe('exporting the list', () => {
     const response = await agent.get('/list/export.json');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-    const entries = JSON.parse(response.text) as Record<string, unknown>[];
+    const { entries } = JSON.parse(response.text) as { entries: Record<string, unknown>[] };
     expect(entries).toHaveLength(3);
     for (const entry of entries) expect(Object.keys(entry)).toEqual([...EXPORT_COLUMNS]);
     expect(entries.find((entry) => entry.media_id === odd)).toMatchObject({
@@ -137,7 +140,51 @@ describe('exporting the list', () => {
   it('gives an empty list as a header alone, or []', async () => {
     const agent = await signedInAgent(app, await createUser(db.knex));
     expect((await agent.get('/list/export.csv')).text).toBe(`${EXPORT_COLUMNS.join(',')}\r\n`);
-    expect(JSON.parse((await agent.get('/list/export.json')).text)).toEqual([]);
+    expect(JSON.parse((await agent.get('/list/export.json')).text)).toMatchObject({ entries: [] });
+  });
+
+  it('credits the catalog’s datasets: in the JSON file, and beside the CSV in a Link header', async () => {
+    const { agent } = await userWithEntries(2);
+    const json = await agent.get('/list/export.json');
+    const file = JSON.parse(json.text) as {
+      attribution: {
+        note: string;
+        details: string;
+        sources: { name: string; homepage: string; licences: { name: string; url: string }[]; credit: string }[];
+      };
+      entries: unknown[];
+    };
+    // The credit comes first, so a reader of the file meets it before the data.
+    expect(Object.keys(file)).toEqual(['attribution', 'entries']);
+    expect(file.entries).toHaveLength(2);
+    const { attribution } = file;
+    expect(attribution.details).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/about\/data$/);
+    expect(attribution.note).toContain(attribution.details);
+    expect(attribution.note).toMatch(/goodbooks-10k.* is under CC BY-SA 4\.0/);
+    expect(attribution.sources.map((source) => source.name)).toEqual(catalogSources().map((source) => source.name));
+    for (const adapter of ADAPTERS) {
+      const source = attribution.sources.find((candidate) => candidate.name === adapter.name)!;
+      expect(source.homepage).toBe(adapter.homepage);
+      expect(source.licences[0]!.url).toMatch(/^https:\/\//);
+      expect(source.credit).toContain(source.licences[0]!.name);
+    }
+
+    for (const path of ['/list/export.csv', '/list/export.json']) {
+      const response = await agent.get(path);
+      // supertest serves each request on a port of its own: the host is the request's.
+      expect(response.headers.link).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/about\/data>; rel="license"$/);
+    }
+    // The CSV itself stays a plain table: its first line is the header row.
+    const csv = await agent.get('/list/export.csv');
+    expect(csv.text.split('\r\n')[0]).toBe(EXPORT_COLUMNS.join(','));
+  });
+
+  it('says on the list page that the download carries catalog data, with a link to its credits', async () => {
+    const { agent } = await userWithEntries(1);
+    const $ = cheerio.load((await agent.get('/list')).text);
+    const note = $('.list-export');
+    expect(note.text()).toMatch(/open datasets/);
+    expect(note.find('a[href="/about/data"]')).toHaveLength(1);
   });
 
   it('is for the signed-in user only', async () => {

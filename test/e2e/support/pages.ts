@@ -232,6 +232,7 @@ export const PAGES: PageCase[] = [
       return page.goto(`/users/${encodeURIComponent(visitor.username ?? visitor.publicProfile)}`);
     },
   },
+  { name: 'about-data', who: 'both', open: (page) => page.goto('/about/data') },
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
   { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
   {
