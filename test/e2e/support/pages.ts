@@ -112,6 +112,13 @@ export const PAGES: PageCase[] = [
     open: (page) => page.goto('/catalog?q=harry&type=book&sort=year'),
   },
   {
+    // Manga has no titles: the page says so, and which chosen type can still match.
+    name: 'catalog-empty-type',
+    variantOf: 'catalog',
+    who: 'both',
+    open: (page) => page.goto('/catalog?type=manga&type=book'),
+  },
+  {
     name: 'list',
     who: 'signed-in',
     open: async (page, visitor) => {
@@ -233,6 +240,20 @@ export const PAGES: PageCase[] = [
     },
   },
   { name: 'about-data', who: 'both', open: (page) => page.goto('/about/data') },
+  {
+    name: 'admin-catalog',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      // The visitor is an administrator for this page only.
+      const users = () => visitor.running.db.knex('users.users').where({ username: visitor.username });
+      await users().update({ role: 'admin' });
+      try {
+        return await page.goto('/admin/catalog');
+      } finally {
+        await users().update({ role: 'member' });
+      }
+    },
+  },
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
   { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
   {
