@@ -224,7 +224,10 @@ function toRecord(key: string, roms: Rom[]): IngestRecord {
   };
   const publishers = unique(roms.flatMap((rom) => rom.facts.publisher));
   if (publishers.length) attributes.publishers = publishers;
-  const genres = normaliseGenres('game', roms.flatMap((rom) => rom.facts.genre)).sort(byCodeUnits);
+  const genres = normaliseGenres(
+    'game',
+    roms.flatMap((rom) => rom.facts.genre),
+  ).sort(byCodeUnits);
   if (genres.length) attributes.genres = genres;
   const franchise = roms.flatMap((rom) => rom.facts.franchise)[0];
   if (franchise) attributes.franchise = franchise;
