@@ -6,8 +6,9 @@ import type { CatalogQuery } from './validation';
 /**
  * A search sorted by relevance: the titles it ranks (its candidates) and how each is ranked. The
  * words' matches come from the full-text index or from one word's titles in media.search_terms
- * (termToRead decides), and the titles that are or start with what was typed join them from the
- * title's own index. The page query (queries.ts) ranks them and reads the page.
+ * (termToRead decides), and the works known by a title that is or starts with what was typed
+ * (or meant, when a word was a typo) join them from the title keys' index. The page query
+ * (queries.ts) ranks them and reads the page.
  */
 
 /** The titles the page's filters let through, before the search: a new builder each call. */
@@ -25,25 +26,46 @@ export const MATCHES_WORDS = 'm.search_vector @@ ?::tsquery';
  */
 export const RANKED_CANDIDATES = 500;
 
-/** Titles that are, or start with, exactly what was typed (accents and case aside). */
+/** Works read from media.title_keys for each key searched (what was typed, what was meant). */
 const TITLE_CANDIDATES = 50;
 const TYPED = 'lower(media.immutable_unaccent(?))';
 // The title unaccented and in lower case, stored (migration 20261203000100_title_key).
 const TITLE_KEY = 'm.title_key';
 
 /**
- * How well a title matches, highest first, from tests that cost about a microsecond each (what was
- * typed, accents and case aside): the title is exactly it (4), starts with it (2), holds it as one
- * run (1); every word searched for is in the title itself, not only in the original title or the
- * creators (0.5); then shorter titles first (under 0.25). The ranking used before, ts_rank plus
- * pg_trgm's word_similarity, cost about 9 µs a candidate and so most of a broad search's time,
- * and told little more: every candidate already holds every word.
+ * A share of how many people follow a work, on a log scale, 0 to 1: the trackers here, or, where
+ * a dataset counted them (goodbooks' ratings_count), its readers' ratings. A thousand trackers and
+ * ten million ratings are each the whole share; the larger of the two counts.
  */
-const RELEVANCE = `(4 * (${TITLE_KEY} = ${TYPED})::int
-    + 2 * (${TITLE_KEY} ^@ ${TYPED})::int
+const FULL_TRACKING = 1_000;
+const FULL_RATINGS = 10_000_000;
+const POPULARITY = `least(1, greatest(
+      ln(1 + m.tracking_count) / ln(1 + ${FULL_TRACKING}),
+      ln(1 + greatest(0, case when jsonb_typeof(m.attributes -> 'ratings_count') = 'number'
+                              then (m.attributes ->> 'ratings_count')::float8 else 0 end)) / ln(1 + ${FULL_RATINGS})))`;
+
+/**
+ * How well a title matches, highest first, from tests that cost about a microsecond each (what was
+ * typed, accents and case aside): its title starts with it, a leading "the" aside (2), holds it as
+ * one run (1); every word searched for is in the title itself, not only in the original title or
+ * the creators (0.5); how popular the work is (0 to 1); then shorter titles first (under 0.25). A
+ * work read from its title keys gains more (TITLE_KEY_RANK). The ranking used before, ts_rank plus
+ * pg_trgm's word_similarity, cost about 9 µs a candidate and so most of a broad search's time, and
+ * told little more: every candidate already holds every word.
+ */
+const RELEVANCE = `(2 * (${TITLE_KEY} ^@ ${TYPED} or ${TITLE_KEY} ^@ ('the ' || ${TYPED}))::int
     + (strpos(${TITLE_KEY}, ${TYPED}) > 0)::int
     + 0.5 * (m.search_vector @@ ?::tsquery)::int
+    + ${POPULARITY}
     + 0.25 / (1 + length(${TITLE_KEY})))::float8`;
+
+/**
+ * What a work gains over RELEVANCE when one of the titles it is known by (media.title_keys: its
+ * title, original title, translations) starts with what was typed or meant (2), and more when it
+ * is that whole title (4 more): "godfathr" meant "godfather", and The Godfather is that title
+ * (its key drops "the"), where Tokyo Godfathers or 3 Godfathers only hold the word.
+ */
+const TITLE_KEY_RANK = `(2 + 4 * (t.title_key = s.key)::int)`;
 
 /**
  * The full-text index in parts (migration 20261203000200_search_buckets): part k holds the titles
@@ -53,16 +75,27 @@ const RELEVANCE = `(4 * (${TITLE_KEY} = ${TYPED})::int
 const SEARCH_PARTS = 8;
 const searchPart = (part: number) => `(get_byte(uuid_send(m.id), 15) & ${SEARCH_PARTS - 1}) = ${part}`;
 
+/** The columns RELEVANCE reads, for ranking rows read elsewhere under the name m. */
+const RANKED_COLUMNS = ['m.id', 'm.title', 'm.title_key', 'm.search_vector', 'm.tracking_count', 'm.attributes'];
+
 /**
  * The first RANKED_CANDIDATES + 1 word matches the GIN index gives (in no useful order), asked part
  * by part: PostgreSQL reads the parts one after another and stops at the limit, so a search with
- * thousands of matches reads the index of the few parts that hold the first 501.
+ * thousands of matches reads the index of the few parts that hold the first 501. They are ranked
+ * once read, so the ranking is planned once, not once a part.
  */
 function readFromIndex(knex: Knex, titles: FilteredTitles, tsquery: string, rank: Knex.Raw): Knex.Raw {
   const parts = Array.from({ length: SEARCH_PARTS }, (_, part) =>
-    titles().select('m.id', 'm.title', rank).whereRaw(MATCHES_WORDS, [tsquery]).whereRaw(searchPart(part)),
+    titles()
+      .select(...RANKED_COLUMNS)
+      .whereRaw(MATCHES_WORDS, [tsquery])
+      .whereRaw(searchPart(part)),
   );
-  return knex.raw(`(${parts.map(() => '(?)').join(' union all ')} limit ?)`, [...parts, RANKED_CANDIDATES + 1]);
+  return knex.raw(`(select m.id, m.title, ? from (${parts.map(() => '(?)').join(' union all ')} limit ?) m)`, [
+    rank,
+    ...parts,
+    RANKED_CANDIDATES + 1,
+  ]);
 }
 
 /**
@@ -128,30 +161,48 @@ function readFromTerms(
 export interface Candidates {
   /** Titles that match every word: RANKED_CANDIDATES + 1 at most (one more says "more than"). */
   wordMatches: Knex.Raw | Knex.QueryBuilder;
-  /** Titles that are, or start with, what was typed: TITLE_CANDIDATES at most. */
-  titleMatches: Knex.QueryBuilder;
+  /**
+   * Works known by a title that is, or starts with, what was typed or meant: TITLE_CANDIDATES a
+   * key at most. A work may be in both sets, or twice in this one: rank it by its best row.
+   */
+  titleMatches: Knex.Raw;
 }
 
-/** What a search by relevance ranks, each candidate ranked where it is first read. */
+/** What a search by relevance ranks, each candidate ranked where it is read. */
 export function relevanceCandidates(
   knex: Knex,
   query: CatalogQuery,
   plan: SearchPlan,
   titles: FilteredTitles,
 ): Candidates {
-  const rank = knex.raw(`${RELEVANCE} as rank`, [query.q, query.q, query.q, titleQuery(plan)]);
+  const relevance = [query.q, query.q, query.q, titleQuery(plan)];
+  const rank = knex.raw(`${RELEVANCE} as rank`, relevance);
   const term = termToRead(query, plan.terms);
   const wordMatches = term
     ? readFromTerms(knex, titles, plan, term, rank)
     : readFromIndex(knex, titles, plan.tsquery, rank);
-  // The index gives word matches in no useful order, so the title typed exactly (or its start)
-  // joins them from its own index: "It" is found among a hundred thousand "it…" words.
-  const titleMatches = titles()
-    .select('m.id', 'm.title', rank)
-    .whereRaw(`${TITLE_KEY} ~>=~ ${TYPED} and ${TITLE_KEY} ~<~ (${TYPED} || chr(1114111))`, [query.q, query.q])
-    // In the index's own (byte) order, so the scan stops at the limit instead of sorting every
-    // title that starts with a common word.
-    .orderByRaw(`${TITLE_KEY} using ~<~`)
-    .limit(TITLE_CANDIDATES);
+  // The index gives word matches in no useful order, and a title in another language or script
+  // may hold none of the words: the works known by what was typed (or meant), or by a title that
+  // starts with it, join them from the title keys' own index. "It" is found among a hundred
+  // thousand "it…" words, "进击的巨人" though no title's words are Chinese.
+  const keys = plan.corrected === null ? [query.q] : [query.q, plan.corrected];
+  // Each key read looks its work up by id, through the filters, as readFromTerms does: one
+  // subquery for both keys, planned once. Each key is made once (the fence, offset 0, keeps
+  // PostgreSQL from pasting media.match_key, two regular expressions, into every row's rank).
+  const work = titles().select('m.id', 'm.title', rank).whereRaw('m.id = k.media_id').limit(1);
+  const titleMatches = knex.raw(
+    `(select t.id, t.title, t.rank + ${TITLE_KEY_RANK} as rank
+        from (select media.match_key(typed) as key from unnest(?::text[]) as typed offset 0) s
+        cross join lateral (select k.title_key, w.id, w.title, w.rank
+                              from media.title_keys k
+                              cross join lateral ? w
+                             where k.title_key ~>=~ s.key and k.title_key ~<~ (s.key || chr(1114111)) and s.key <> ''
+                             -- In the index's own (byte) order, so the scan stops at the limit instead
+                             -- of sorting every key that starts with a common word; a whole title
+                             -- comes before the longer ones it starts.
+                             order by k.title_key using ~<~
+                             limit ?) t)`,
+    [keys, work, TITLE_CANDIDATES],
+  );
   return { wordMatches, titleMatches };
 }

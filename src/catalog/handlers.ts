@@ -7,6 +7,7 @@ import { pageLocals, readTablePage, renderTablePage, sortHeaders } from '../tabl
 import { STATUSES } from '../entries/statuses';
 import { findSavedColumns, saveColumns } from '../users/queries';
 import { searchCatalog } from './queries';
+import { emptyTypesNote, typeChoices } from './type-choices';
 import {
   CATALOG_TABLE,
   catalogUrl,
@@ -40,8 +41,9 @@ export function showCatalog(knex: Knex): RequestHandler {
       saved: userId ? findSavedColumns(knex, userId, 'catalog_columns') : null,
       remember: userId ? (chosen) => saveColumns(knex, userId, 'catalog_columns', chosen) : null,
     });
-    const { rows, total, capped } = found;
+    const { rows, total, capped, typeCounts } = found;
     const { types, classes, genres } = found.vocabulary;
+    const emptyTypes = emptyTypesNote(types, typeCounts, query.types, total);
     const without = (changes: Partial<CatalogQuery>) => catalogUrl(query, { ...changes, page: 1 });
     const badges = tableBadges(CATALOG_TABLE, query, { labels: mediaLabels(found.vocabulary), known });
     const headers = sortHeaders(query, ['title', ...columns], {
@@ -55,7 +57,7 @@ export function showCatalog(knex: Knex): RequestHandler {
       total,
       capped,
       lastPage,
-      nothingText: `Nothing matches${query.q ? ` “${query.q}”` : ''}.`,
+      nothingText: emptyTypes?.countText ?? `Nothing matches${query.q ? ` “${query.q}”` : ''}.`,
       url: catalogUrl,
     });
     renderTablePage(
@@ -69,11 +71,13 @@ export function showCatalog(knex: Knex): RequestHandler {
           className: 'media-table',
           caption: `Catalog titles${query.sort === 'relevance' ? ', best matches first' : ''}`,
           actionsLabel: 'Your list',
+          intro: emptyTypes ? { view: '/catalog/empty-types', text: emptyTypes.sentences.join(' ') } : undefined,
         },
         page: 'catalog',
         query,
         notes,
-        types,
+        typeChoices: typeChoices(types, typeCounts, query.types),
+        emptyTypes,
         classes,
         genres: [...new Set([...genres.slice(0, GENRE_CHOICES).map((genre) => genre.genre), ...query.genres])].sort(
           (a, b) => a.localeCompare(b),

@@ -25,6 +25,19 @@ export interface CatalogRow extends TitleSummary {
  */
 export const COUNT_LIMIT = MAX_ROWS;
 
+/**
+ * How many titles of each type the whole catalog holds (every type, 0 included), for the type
+ * filter's menu: per type, the sum of its genre '' rows in media.facet_counts (one per class of
+ * the type: an index read of a few rows), the counts the result count of a type filter reads too,
+ * so the menu and the results agree. The whole catalog's, whatever the other filters: see
+ * src/catalog/type-choices.ts.
+ */
+const TYPE_COUNTS = `
+      coalesce((select json_object_agg(t.media_type,
+                                       (select coalesce(sum(f.media_count), 0) from media.facet_counts f
+                                         where f.media_type = t.media_type and f.genre = ''))
+                  from media.media_types t), '{}') as "typeCounts"`;
+
 /** Each sort reads an index in order (see the catalog migrations), ties broken by id. */
 function orderFor(query: CatalogQuery): string {
   const dir = query.direction;
@@ -69,12 +82,15 @@ async function searchByRelevance(
   const page = rowsOf(knex, ranked, 'x', 'x.rank desc, x.title, x.id', userId);
   // json_agg takes the rows in the order the subquery gives them.
   const { rows } = await knex.raw<{
-    rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & CatalogVocabulary)[];
+    rows: ({ rows: CatalogRow[]; total: number; wordCount: number } & CatalogVocabulary & TypeCounts)[];
   }>(
     `with word_matches as ?, title_matches as ?,
-          candidates as (select id, title, rank from word_matches union select id, title, rank from title_matches)
+          candidates as (select id, title, max(rank) as rank
+                           from (select id, title, rank from word_matches
+                                 union all select id, title, rank from title_matches) c
+                          group by id, title)
      select coalesce((select json_agg(r) from ? as r), '[]') as rows, (select count(*) from candidates) as total,
-            (select count(*) from word_matches) as "wordCount", ${vocabularyColumns(true)}`,
+            (select count(*) from word_matches) as "wordCount", ${vocabularyColumns(true)}, ${TYPE_COUNTS}`,
     [wordMatches, titleMatches, page],
   );
   const [found] = rows;
@@ -85,6 +101,7 @@ async function searchByRelevance(
     total: capped ? RANKED_CANDIDATES : Number(found.total),
     capped,
     vocabulary: vocabularyOf(found),
+    typeCounts: found.typeCounts,
   };
 }
 
@@ -150,7 +167,12 @@ function rowsOf(
   return withRowColumns(knex, page, userId).orderByRaw(order);
 }
 
-export interface CatalogPage {
+interface TypeCounts {
+  /** Titles of each media type in the whole catalog, whatever the filters (every type, 0 included). */
+  typeCounts: Record<string, number>;
+}
+
+export interface CatalogPage extends TypeCounts {
   rows: CatalogRow[];
   total: number;
   capped: boolean;
@@ -164,29 +186,42 @@ export interface CatalogPage {
  * words: search-plan.ts) and, sorted by relevance, ranks a bounded set of candidates
  * (candidate-queries.ts). With a viewer, each row carries their status.
  *
- * The page, its count and the filters' names come back from one statement, as JSON: on two cores
- * a round trip costs about as much as the page's SQL itself, in Node and in PostgreSQL alike. (A
- * search first looks its words up in the catalog's word list.)
+ * The page, its count, the filters' names and the titles of each type come back from one
+ * statement, as JSON: on two cores a round trip costs about as much as the page's SQL itself, in
+ * Node and in PostgreSQL alike. (A search first looks its words up in the catalog's word list.)
  */
 export async function searchCatalog(knex: Knex, query: CatalogQuery, userId: string | null): Promise<CatalogPage> {
   const plan = query.q ? await planSearch(knex, query.q) : null;
   const tsquery = plan?.tsquery ?? null;
-  if (plan && query.sort === 'relevance') return searchByRelevance(knex, query, userId, plan);
+  if (plan && query.sort === 'relevance') {
+    const page = await searchByRelevance(knex, query, userId, plan);
+    if (page.total > 0 || !plan.mayCorrectMore) return page;
+    // Nothing has every word as typed: one that is a word may stand for another ("forest gump").
+    const looser = await planSearch(knex, query.q, { correctEveryWord: true });
+    return looser ? searchByRelevance(knex, query, userId, looser) : page;
+  }
   // The page's ids first, then their columns: the ids come from the sort's index alone (an
   // index-only scan), so skipping 7,450 rows for page 150 reads no row it does not show.
   const ids = onPage(matching(knex, query, userId, tsquery).select('m.id').orderByRaw(orderFor(query)), query);
   const page = rowsOf(knex, ids, 'page', orderFor(query), userId);
   const { count, capsAt } = countMatching(knex, query, userId, tsquery);
   // json_agg takes the rows in the order the subquery gives them.
-  const { rows } = await knex.raw<{ rows: ({ total: number; rows: CatalogRow[] } & CatalogVocabulary)[] }>(
-    `select ?::bigint as total, coalesce((select json_agg(r) from ? as r), '[]') as rows, ${vocabularyColumns(true)}`,
+  const { rows } = await knex.raw<{ rows: ({ total: number; rows: CatalogRow[] } & CatalogVocabulary & TypeCounts)[] }>(
+    `select ?::bigint as total, coalesce((select json_agg(r) from ? as r), '[]') as rows, ${vocabularyColumns(true)},
+            ${TYPE_COUNTS}`,
     [count, page],
   );
   const [found] = rows;
   if (!found) throw new Error('the catalog query returned no row');
   const total = Number(found.total);
   const capped = capsAt !== null && total > capsAt;
-  return { rows: found.rows, total: capped ? capsAt : total, capped, vocabulary: vocabularyOf(found) };
+  return {
+    rows: found.rows,
+    total: capped ? capsAt : total,
+    capped,
+    vocabulary: vocabularyOf(found),
+    typeCounts: found.typeCounts,
+  };
 }
 
 /** One catalog row by id (to show it again after a change), or undefined. */

@@ -162,7 +162,9 @@ export function pageLocals<Q extends TableQuery>(
 /**
  * Answers a table page: the whole page (views/<page>/index.ejs), or for htmx the results with the
  * filters' and sort's state out of band (views/tables/fragment.ejs), and the page's URL to push.
- * `locals.table` names the rows' template and what the table is called.
+ * `locals.table` names the rows' template and what the table is called, and may hold an intro:
+ * a template drawn between the count and the table (so a swap redraws it with the results), with
+ * its words as plain text for the live region that says what a swap changed.
  */
 export function renderTablePage(
   req: Request,
@@ -170,7 +172,14 @@ export function renderTablePage(
   page: { view: string; section: string; returnUrl: string },
   locals: Record<string, unknown> & {
     title: string;
-    table: { rows: string; className: string; caption: string; actionsLabel: string; rowsNote?: string };
+    table: {
+      rows: string;
+      className: string;
+      caption: string;
+      actionsLabel: string;
+      rowsNote?: string;
+      intro?: { view: string; text: string };
+    };
   },
 ): void {
   const fragment = isFragmentRequest(req, res);

@@ -137,6 +137,10 @@ describe('the catalog’s query plans on the seeded catalog', () => {
       expect(plan).toContainEqual(step(scan));
       expect(plan).not.toContainEqual(step('Seq Scan on media'));
       expect(plan).not.toContainEqual(step('Seq Scan on search_terms'));
+      // The works known by a title that starts with what was typed (or meant): the title keys in
+      // byte order, from their own index.
+      expect(plan).toContainEqual(step('Index (Only )?Scan using title_keys_prefix_idx on title_keys'));
+      expect(plan).not.toContainEqual(step('Seq Scan on title_keys'));
     });
   });
 });

@@ -32,6 +32,16 @@ describe('planning a catalog search', () => {
     expect(searchWords(Array.from({ length: 20 }, (_, i) => `w${i}`).join(' '))).toHaveLength(12);
   });
 
+  it('keeps the marks that other scripts spell with, as their titles are stored', () => {
+    // Decomposed, ド is ト and a voicing mark, and हि a consonant and a vowel sign: neither is an accent.
+    expect(searchWords('ドラゴンボール 기생충 हिन्दी Ελληνικά')).toEqual([
+      'ドラゴンボール',
+      '기생충',
+      'हिन्दी',
+      'ελληνικα',
+    ]);
+  });
+
   it('plans nothing when nothing searchable was typed', () => {
     expect(buildSearchPlan([])).toBeNull();
   });
@@ -40,6 +50,8 @@ describe('planning a catalog search', () => {
     const plan = buildSearchPlan([typed('pot', words(['potter', 40], ['pot', 3], ['potato', 9]))])!;
     expect(plan.tsquery).toBe("('potter' | 'pot' | 'potato')");
     expect(plan.terms).toEqual([{ typed: 'pot', words: ['pot', 'potato', 'potter'], titles: 52 }]);
+    // Nothing was corrected: the titles are compared with what was typed.
+    expect(plan.corrected).toBeNull();
   });
 
   it('keeps a word that starts more catalog words than are worth spelling out as a prefix', () => {
@@ -56,6 +68,26 @@ describe('planning a catalog search', () => {
     ])!;
     expect(plan.tsquery).toBe("'harry' & ('godfathr':* | 'godfather' | 'godfathers')");
     expect(plan.terms[1]).toEqual({ typed: 'godfathr', words: ['godfathers', 'godfather'], titles: 14 });
+    // What was meant, for comparing whole titles: each typo as its nearest word.
+    expect(plan.corrected).toBe('harry godfather');
+    expect(buildSearchPlan([typed('zqxj')])!.corrected).toBeNull();
+  });
+
+  it('says when a word taken as typed might be a misspelling, and with every word corrected, plans its nearest words too', () => {
+    const forest = words(['forest', 40], ['forests', 6]);
+    const gump = words(['gump', 2]);
+    expect(buildSearchPlan([typed('forest', forest), typed('gump', gump)])!.mayCorrectMore).toBe(true);
+    // Too short to compare, or a prefix of more words than are spelled out: nothing more to try.
+    expect(buildSearchPlan([typed('of', words(['of', 900]))])!.mayCorrectMore).toBe(false);
+    const many = Array.from({ length: COMPLETIONS + 1 }, (_, i) => ({ word: `the${i}`, titles: 10 }));
+    expect(buildSearchPlan([typed('the', many)])!.mayCorrectMore).toBe(false);
+
+    const again = buildSearchPlan([typed('forest', forest, words(['forrest', 9])), typed('gump', gump)], {
+      correctEveryWord: true,
+    })!;
+    expect(again.tsquery).toBe("('forest' | 'forests' | 'forrest') & 'gump'");
+    expect(again.terms[0]).toEqual({ typed: 'forest', words: ['forests', 'forrest', 'forest'], titles: 55 });
+    expect(again.mayCorrectMore).toBe(false);
   });
 
   it('quotes what it cannot trust, and a word that matches nothing stays a prefix', () => {
