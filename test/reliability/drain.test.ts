@@ -101,7 +101,9 @@ describe('shutdown under keep-alive load', () => {
     expect(heldOutcome.answer?.status).toBe(200);
     expect(heldOutcome.answer?.headers.connection).toBe('close');
     expect(code).toBe(0);
-    expect(accepted.length).toBeGreaterThan(CLIENTS * 10);
+    // Load was real: each client had requests answered. Not a throughput target: the suite's other
+    // worker may be building the full catalog meanwhile (38 were accepted in 1.5 s under that).
+    expect(accepted.length).toBeGreaterThan(CLIENTS * 3);
     expect(failedAccepted).toEqual([]);
     // What the server never read failed only at connect, or on a socket it had closed first.
     for (const request of notAccepted) {
