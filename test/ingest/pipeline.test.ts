@@ -5,6 +5,7 @@ import { runIngest } from '../../src/ingest/pipeline';
 import type { IngestRecord, SourceAdapter } from '../../src/ingest/source';
 import { createEmptyDatabase, type TestDatabase } from '../support/database';
 import { createUser } from '../support/session';
+import { worksSource } from '../support/ingest';
 
 /**
  * The ingest pipeline against a real, empty catalog: one record per work across sources, the
@@ -32,27 +33,11 @@ function record(key: string, fields: Partial<IngestRecord> = {}): IngestRecord {
   };
 }
 
-/** A source whose one "file" is the records given. */
-function source(name: string, keyName: string, records: IngestRecord[]): SourceAdapter {
-  return {
-    name,
-    label: `Source ${name}`,
-    homepage: `https://example.org/${name}`,
-    licence: 'CC0 1.0',
-    keyName,
-    defaultFiles: () => ['memory'],
-    async *read() {
-      await Promise.resolve();
-      yield* records;
-    },
-  };
-}
-
 /** The first source any precedence list names above the second. */
 const FIRST = 'wikipedia-movie-data';
 const SECOND = 'netflix-titles';
-const first = (records: IngestRecord[]) => source(FIRST, 'enwiki', records);
-const second = (records: IngestRecord[]) => source(SECOND, 'netflix_dataset_show_id', records);
+const first = (records: IngestRecord[]) => worksSource(FIRST, 'enwiki', records);
+const second = (records: IngestRecord[]) => worksSource(SECOND, 'netflix_dataset_show_id', records);
 
 let db: TestDatabase;
 let knex: Knex;
