@@ -1,0 +1,103 @@
+/**
+ * Goodreads' library export (goodreads_library_export.csv), as import-formats.md describes it:
+ * ISBNs wrapped as spreadsheet formulas, the series at the end of the title, 0–5 stars, dates
+ * YYYY/MM/DD, one exclusive shelf per book (the status) and reviews that may hold HTML.
+ */
+import type { Status } from '../../entries/statuses';
+import { csvHeader, hasColumns, readCsvMembers, rejectedWithoutName, type CsvRow } from '../csv';
+import {
+  emptyRecord,
+  htmlToText,
+  normaliseIsbn,
+  parseCount,
+  parseDate,
+  parseYear,
+  scaleRating,
+  type ImportFormat,
+  type ImportMember,
+  type ImportRecord,
+  type ReadResult,
+} from '../records';
+
+const KEY_COLUMNS = ['Book Id', 'Exclusive Shelf', 'My Rating'];
+
+const SHELVES: Record<string, Status> = {
+  read: 'completed',
+  'currently-reading': 'in_progress',
+  'to-read': 'planning',
+};
+
+/**
+ * The title without the series Goodreads appends: "The Hunger Games (The Hunger Games, #1)" →
+ * "The Hunger Games", "Ranma ½, Vol. 1 (Ranma ½ (US 2nd), #1)" → "Ranma ½, Vol. 1". Null when the
+ * last parenthesis names no series position ("Beauty and the Beast (Disney)" is a title).
+ */
+function titleWithoutSeries(title: string): string | null {
+  if (!title.endsWith(')')) return null;
+  let depth = 0;
+  for (let i = title.length - 1; i >= 0; i -= 1) {
+    if (title[i] === ')') depth += 1;
+    if (title[i] === '(') depth -= 1;
+    if (depth !== 0) continue;
+    const bare = title.slice(0, i).trim();
+    return bare !== '' && title.slice(i).includes('#') ? bare : null;
+  }
+  return null;
+}
+
+function readRow(file: string, { line, values }: CsvRow): ImportRecord {
+  const record = emptyRecord({ file, line }, ['book']);
+  const bookId = values['Book Id']?.trim() ?? '';
+  if (/^\d+$/.test(bookId)) record.ids.goodreads = bookId;
+  for (const column of ['ISBN', 'ISBN13']) {
+    const isbn = normaliseIsbn(values[column]);
+    if (isbn) record.ids[isbn.kind] = isbn.value;
+  }
+
+  const fullTitle = values.Title?.trim() ?? '';
+  const bare = titleWithoutSeries(fullTitle);
+  record.title = bare ?? (fullTitle || null);
+  if (bare) record.alternativeTitles.push(fullTitle);
+  record.year = parseYear(values['Original Publication Year']) ?? parseYear(values['Year Published']);
+
+  const stars = values['My Rating']?.trim() ?? '';
+  const rating = scaleRating(stars, 5);
+  if (rating === undefined) record.problems.push(`rating ${stars} is not 0–5: left out`);
+  else record.rating = rating;
+
+  const shelf = values['Exclusive Shelf']?.trim() ?? '';
+  const status = SHELVES[shelf.toLowerCase()];
+  if (status) record.status = status;
+  else {
+    // A custom exclusive shelf ("abandoned", "owned") says nothing we can trust about progress:
+    // keeping the book on the list as Planning loses least, and the problem says so.
+    record.status = 'planning';
+    record.problems.push(
+      shelf === '' ? 'no exclusive shelf: left as Planning' : `shelf '${shelf}' is not a status here: left as Planning`,
+    );
+  }
+
+  record.completedOn = parseDate(values['Date Read']);
+  const readCount = parseCount(values['Read Count']);
+  if (readCount !== null && readCount > 1) record.rewatchCount = readCount - 1;
+  record.review = htmlToText(values['My Review']);
+  record.notes = htmlToText(values['Private Notes']);
+  return record;
+}
+
+/** Goodreads' library export CSV. */
+export const goodreadsFormat: ImportFormat = {
+  name: 'goodreads',
+  label: 'Goodreads',
+  detect(members) {
+    return members.some((member) => hasColumns(csvHeader(member.text), KEY_COLUMNS)) ? 'yes' : 'no';
+  },
+  read(members: ImportMember[]): ReadResult {
+    return readCsvMembers(
+      members,
+      (header) => hasColumns(header, KEY_COLUMNS),
+      (file, row) => rejectedWithoutName(readRow(file, row), row.raw, 'no title and no id'),
+      'This is not a Goodreads library export: its header has no Book Id, Exclusive Shelf and My Rating.',
+    );
+  },
+};
