@@ -7,6 +7,10 @@ import { attemptSignIn } from './accounts/service';
 import { catalogRowPiece } from './catalog/pieces';
 import { catalogRoutes } from './catalog/routes';
 import { createCsrf } from './auth/csrf';
+import { DEFAULT_UPLOAD_LIMITS } from './imports/files';
+import { importRoutes } from './imports/routes';
+import { readMultipartForm } from './http/multipart';
+import { startImportWorker, type ImportWorker } from './imports/worker';
 import { setUpSessions } from './auth/session';
 import type { SignIn } from './auth/sign-in';
 import type { Config } from './config';
@@ -46,6 +50,8 @@ export type AppConfig = Pick<
   | 'sentryEnvironment'
   | 'metricsToken'
 > & {
+  /** The largest file a list import takes (default 50 MB, IMPORT_MAX_MB). */
+  importMaxBytes?: number;
   /** Resolved secrets (see resolveSessionSecrets): never empty here. */
   sessionSecrets: string[];
   /** How long a request may go unanswered before it gets 503 (default REQUEST_DEADLINE_MS). */
@@ -71,6 +77,21 @@ const preventCachingOfPersonalPages: RequestHandler = (req, res, next) => {
   res.setHeader('Cache-Control', req.user ? 'private, no-store' : 'no-cache');
   next();
 };
+
+/** The list importer's limits, with the upload's size as configured (IMPORT_MAX_MB). */
+const listImportLimits = (maxUploadBytes: number | undefined) => ({
+  ...DEFAULT_UPLOAD_LIMITS,
+  maxUploadBytes: maxUploadBytes ?? DEFAULT_UPLOAD_LIMITS.maxUploadBytes,
+});
+
+/**
+ * The work a serving process does beside its requests: the list import queue's worker (reading
+ * and applying uploaded lists). src/server.ts starts it in every process that listens, and stops
+ * it before closing the pool.
+ */
+export function startBackgroundWork(knex: Knex, logger: Logger, config: { importMaxBytes?: number }): ImportWorker {
+  return startImportWorker(knex, logger, { limits: listImportLimits(config.importMaxBytes) });
+}
 
 /** The composition root: every middleware and route, in order. Only src/server.ts listens. */
 export function createApp({ knex, logger, config }: AppDependencies): Express {
@@ -116,6 +137,9 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   // After the session, so an error about the body (too large, say) is shown in the visitor's theme.
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
   app.use('/api', express.json({ limit: '16kb' }));
+  // The import form's file and fields, so that its CSRF token is read like any form's.
+  const importLimits = listImportLimits(config.importMaxBytes);
+  app.use(readMultipartForm('/import', importLimits.maxUploadBytes));
   app.use(csrf.protect);
 
   app.use(homeRoutes(knex));
@@ -128,6 +152,7 @@ export function createApp({ knex, logger, config }: AppDependencies): Express {
   app.use(mediaRoutes(knex));
   app.use(adminRoutes(knex));
   app.use(aboutRoutes(knex));
+  app.use(importRoutes(knex, importLimits));
 
   app.use(notFound);
   app.use(observability.recordErrors);

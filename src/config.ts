@@ -60,6 +60,7 @@ const environmentSchema = z.object({
   MIGRATE_ON_START: booleanFlag.default(true),
   SEED_ON_START: booleanFlag.default(true),
   CATALOG_DATA_DIR: z.string().min(1, { error: 'must not be empty' }).default('seeds/data/raw'),
+  IMPORT_MAX_MB: integerIn(1, 1000).default(50),
   DEMO_ACCOUNT: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_MS: integerIn(0, 600_000).default(10_000),
   DONATE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
@@ -123,6 +124,8 @@ export interface Config {
   seedOnStart: boolean;
   /** Absolute path of the folder of open datasets an empty catalog is loaded from (seeds/data/raw). */
   catalogDataDir: string;
+  /** The largest file a list import takes, in bytes (IMPORT_MAX_MB). */
+  importMaxBytes: number;
   /** A demo account is never created in production, whatever DEMO_ACCOUNT says. */
   demoAccount: boolean;
   shutdownTimeoutMs: number;
@@ -200,6 +203,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     migrateOnStart: values.MIGRATE_ON_START,
     seedOnStart: values.SEED_ON_START,
     catalogDataDir: path.resolve(projectRoot, values.CATALOG_DATA_DIR),
+    importMaxBytes: values.IMPORT_MAX_MB * 1024 * 1024,
     demoAccount: !isProduction && (values.DEMO_ACCOUNT ?? true),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     donateUrl: values.DONATE_URL,

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app';
+import { createApp, startBackgroundWork } from './app';
 import { ConfigError, loadConfig, loadDotEnv, resolveSessionSecrets, type Config } from './config';
 import { closePool, createKnex, openDatabase, type Knex, type OpenDatabase } from './database/connection';
 import { createLogger, type Logger } from './logger';
@@ -80,13 +80,18 @@ function runWorker(config: Config, logger: Logger): void {
   if (!config.databaseUrl) throw new Error('a worker needs the DATABASE_URL its primary passes');
   const knex = createKnex(config.databaseUrl, { poolMax: config.databasePoolMax, logger });
   const { server, drain } = listen(knex, config, logger, false);
+  const imports = startBackgroundWork(knex, logger, config);
   server.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
     void knex.destroy().finally(() => terminate(1));
   });
   onShutdownSignal(logger, () => {
     closeServer(drain, config, logger, () => {
-      void closePool(knex, logger).finally(() => terminate(0));
+      // A step in hand is finished first; one cut short would be rolled back and run again.
+      void imports
+        .stop()
+        .then(() => closePool(knex, logger))
+        .finally(() => terminate(0));
     });
   });
 }
@@ -198,7 +203,8 @@ async function main(): Promise<void> {
   }
 
   const { server, drain } = listen(database.knex, config, logger, true);
-  running.stop = (done) => closeServer(drain, config, logger, done);
+  const imports = startBackgroundWork(database.knex, logger, config);
+  running.stop = (done) => closeServer(drain, config, logger, () => void imports.stop().then(done));
   server.on('error', (error) => {
     logger.fatal({ err: error }, `could not listen on port ${config.port}`);
     void finish(1);

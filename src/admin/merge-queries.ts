@@ -80,6 +80,10 @@ export function retireDuplicate(knex: Knex, keys: readonly SourceKey[], pair: Pa
     );
     // The others stay questions (or judgements) about the kept work, instead of losing their work.
     await trx('ingest.conflicts').where('media_id', pair.duplicateId).update({ media_id: pair.keptId });
+    // People's confirmed import matches and their imports' rows follow the work (an import applied
+    // to the duplicate can still be undone: its entries moved to the kept work).
+    await trx('ingest.user_links').where('media_id', pair.duplicateId).update({ media_id: pair.keptId });
+    await trx('ingest.import_rows').where('media_id', pair.duplicateId).update({ media_id: pair.keptId });
     // Its title keys, ids (none left) and relationships go with it.
     await trx('media.media').where('id', pair.duplicateId).delete();
     return {

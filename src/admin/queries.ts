@@ -40,7 +40,8 @@ export const CONFLICT_WORKS = `
     left join ${SOURCE_KEYS} as k(source_name, key_name) on k.source_name = c.source_name
     left join lateral (select l.media_id from media.external_links l
                         where l.source_name = k.key_name and l.external_key = c.external_key
-                        limit 1) l on true`;
+                        limit 1) l on true
+   where c.kind = 'catalog'`;
 
 /** What a conflict or a judgement can record about a pair: the reasons the pipeline gives, and an administrator's. */
 export const JUDGEMENT_REASON = 'likely_duplicate';
@@ -87,7 +88,7 @@ export async function listSources(knex: Knex, keys: readonly SourceKey[]): Promi
             end as works,
             (select count(*) from ingest.import_jobs r where r.source_name = src.name and r.user_id is null)::int as runs,
             (select count(*) from ingest.conflicts c
-              where c.source_name = src.name and c.resolution = 'pending')::int as "openConflicts",
+              where c.source_name = src.name and c.kind = 'catalog' and c.resolution = 'pending')::int as "openConflicts",
             (select row_to_json(last) from (
                select ${RUN_COLUMNS}
                  from ingest.import_jobs j join ingest.sources s on s.name = j.source_name
@@ -95,6 +96,7 @@ export async function listSources(knex: Knex, keys: readonly SourceKey[]): Promi
                 order by j.created_at desc, j.id desc limit 1) last) as "lastRun"
        from ingest.sources src
        left join ${SOURCE_KEYS} as k(source_name, key_name) on k.source_name = src.name
+      where src.kind = 'catalog'
       order by src.label, src.name`,
     sourceKeyBindings(keys),
   );

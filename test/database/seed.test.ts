@@ -11,7 +11,7 @@ async function tableCounts(db: TestDatabase): Promise<Record<string, number>> {
     select (select count(*)::int from media.media) as media,
            (select count(*)::int from media.external_links) as links,
            (select count(*)::int from media.relationships) as relationships,
-           (select count(*)::int from ingest.sources) as sources`);
+           (select count(*)::int from ingest.sources where kind = 'catalog') as sources`);
   return rows[0]!;
 }
 

@@ -29,6 +29,11 @@ function send(agent: Agent, token: string, route: AppRoute, path: string, body: 
   if (variant !== 'page' || body?.type !== 'form') pending = pending.set('X-CSRF-Token', token);
   if (!body) return pending;
   if (body.type === 'json') return pending.send(body.value);
+  if (body.type === 'multipart') {
+    const fields = variant === 'page' ? { ...body.fields, _csrf: token } : body.fields;
+    for (const [name, value] of Object.entries(fields)) pending = pending.field(name, value);
+    return pending.attach('file', Buffer.from(body.file.content), body.file.name);
+  }
   return pending.type('form').send(variant === 'page' ? { ...body.fields, _csrf: token } : body.fields);
 }
 

@@ -300,6 +300,19 @@ function bodyArbitrary(world: World, plausible: Body): fc.Arbitrary<{ body?: Fuz
   }
   const fields = plausible.fields;
   const names = [...Object.keys(fields), 'unexpected'];
+  if (plausible.type === 'multipart') {
+    // The upload form: its fields fuzzed, its file as the page would send it.
+    return fc
+      .tuple(fuzzedPairs(names, 3), fc.subarray(Object.keys(fields), { maxLength: 1 }))
+      .map(([changes, dropped]) => {
+        const changed = new Set(changes.map(([name]) => name));
+        const kept = Object.entries(fields)
+          .filter(([name]) => !changed.has(name) && !dropped.includes(name))
+          .map(([name, value]): [string, Fuzzed] => [name, asText(value)]);
+        const pairs = [...kept, ...changes].map(([name, value]): [string, string] => [name, value.text ?? value.raw]);
+        return { body: multipartBody(pairs, plausible.file), values: changes.map(([, value]) => value) };
+      });
+  }
   return fc
     .tuple(
       fuzzedPairs(names, 3),
@@ -322,6 +335,20 @@ function bodyArbitrary(world: World, plausible: Body): fc.Arbitrary<{ body?: Fuz
         ? { body: { contentType: 'text/plain', raw: pairsText(pairs) }, values }
         : { body: { contentType: 'application/json', raw: JSON.stringify(asObject) }, values };
     });
+}
+
+const BOUNDARY = 'omt-fuzz-boundary-7d1f';
+
+/** A multipart/form-data body: the fields, then the file in the field `file`. */
+function multipartBody(fields: [string, string][], file: { name: string; content: string }) {
+  const parts = fields.map(
+    ([name, value]) =>
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name.replace(/"/g, '%22')}"\r\n\r\n${value}\r\n`,
+  );
+  parts.push(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+  );
+  return { contentType: `multipart/form-data; boundary=${BOUNDARY}`, raw: `${parts.join('')}--${BOUNDARY}--\r\n` };
 }
 
 /** The route's path parameters filled from the world, percent-encoded. */
@@ -397,9 +424,11 @@ function validShapedRequest(route: AppRoute, world: World, bodies: Body[], nth: 
     body:
       plausible?.type === 'json'
         ? { contentType: 'application/json', raw: JSON.stringify(plausible.value) }
-        : plausible
-          ? { contentType: 'application/x-www-form-urlencoded', raw: formBody(plausible.fields) }
-          : undefined,
+        : plausible?.type === 'multipart'
+          ? multipartBody(Object.entries(plausible.fields), plausible.file)
+          : plausible
+            ? { contentType: 'application/x-www-form-urlencoded', raw: formBody(plausible.fields) }
+            : undefined,
     values: [],
   };
 }

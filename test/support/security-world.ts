@@ -7,6 +7,7 @@ import { addRelationship, listRelationshipKinds } from '../../src/media/relation
 import { formFields } from './pages';
 import type { AppRoute } from './routes';
 import { hashPassword } from '../../src/users/passwords';
+import { emptyRecord } from '../../src/imports/records';
 import { createUser, csrfTokenFrom, signedInAgent, type Agent } from './session';
 
 /**
@@ -54,6 +55,8 @@ export interface World {
   collectionPath: string;
   /** What the catalog administration's routes work on (see plantCatalogPair). */
   catalog: CatalogPair;
+  /** The owner's list import, its preview waiting, its first row to review (see plantImport). */
+  importJob: string;
 }
 
 /** A film listed twice, the ingest run that took it in, and the conflict that run recorded about the two. */
@@ -145,6 +148,7 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     .type('form')
     .send({ _csrf: owner.token, next: '/list' });
   if (removed.status !== 303) throw new Error(`The owner could not remove a title (status ${removed.status})`);
+  const importJob = await plantImport(knex, ownerUser.id, unlinked);
   return {
     visitor: await freshVisitor(app),
     owner,
@@ -155,7 +159,69 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     linkKind: kind.kind,
     collectionPath: collection.collection_path,
     catalog,
+    importJob,
   };
+}
+
+/**
+ * The owner's import of a Letterboxd file, read and waiting for confirmation: one row to review
+ * (`candidate` offered) and one to add. What the import routes work on; the owner's alone.
+ */
+async function plantImport(knex: Knex, userId: string, candidate: string): Promise<string> {
+  const [job] = await knex('ingest.import_jobs')
+    .insert({
+      user_id: userId,
+      source_name: 'letterboxd',
+      status: 'ready',
+      options: { mode: 'fill', format: 'letterboxd' },
+    })
+    .returning<{ id: string }[]>('id');
+  const jobId = job!.id;
+  await knex('ingest.import_uploads').insert({
+    job_id: jobId,
+    file_name: 'watched.csv',
+    byte_size: 0,
+    bytes: Buffer.alloc(0),
+  });
+  const record = (title: string, line: number) => ({
+    ...emptyRecord({ file: 'watched.csv', line }, ['movie']),
+    title,
+    year: 2001,
+    status: 'completed' as const,
+  });
+  await knex('ingest.import_rows').insert([
+    {
+      job_id: jobId,
+      row_number: 1,
+      file: 'watched.csv',
+      line: 2,
+      record: record('Uncertain', 2),
+      outcome: 'uncertain',
+      reason: 'a year off',
+    },
+    {
+      job_id: jobId,
+      row_number: 2,
+      file: 'watched.csv',
+      line: 3,
+      record: record('Sure', 3),
+      outcome: 'add',
+      media_id: candidate,
+    },
+  ]);
+  await knex('ingest.conflicts').insert({
+    job_id: jobId,
+    kind: 'import',
+    user_id: userId,
+    row_number: 1,
+    source_name: 'letterboxd',
+    external_key: 'Uncertain',
+    reason: 'a year off',
+    payload: JSON.stringify({
+      candidates: [{ mediaId: candidate, title: 'Candidate', mediaType: 'movie', year: 2002, popularity: 0 }],
+    }),
+  });
+  return jobId;
 }
 
 /** The ingest source and key name the world's pair comes from. */
@@ -274,7 +340,12 @@ export const PARAM_FILLERS: Record<string, (world: World, route: AppRoute) => Pa
   path: (world) => ({ value: world.collectionPath, ownersOwn: false }),
   duplicateId: (world) => ({ value: world.catalog.duplicate, ownersOwn: false }),
   keptId: (world) => ({ value: world.catalog.original, ownersOwn: false }),
-  jobId: (world) => ({ value: world.catalog.jobId, ownersOwn: false }),
+  // A catalog run's log is the administrators'; a list import is its owner's alone.
+  jobId: (world, route) =>
+    route.path.startsWith('/import')
+      ? { value: world.importJob, ownersOwn: true }
+      : { value: world.catalog.jobId, ownersOwn: false },
+  row: () => ({ value: '1', ownersOwn: true }),
 };
 
 /** Every path parameter of a route filled from the world; throws naming a parameter nobody taught it. */
@@ -328,6 +399,8 @@ function pagesToCrawl(world: World): { role: Role; who: Agent; pages: string[] }
         `/media/${world.media.unlinked}`,
         '/settings',
         `/users/${world.owner.username}`,
+        '/import',
+        `/import/${world.importJob}?show=uncertain`,
       ],
     },
     {
@@ -376,7 +449,13 @@ export async function crawl(world: World): Promise<Crawl> {
 
 /** The world's values by name, to carry a form drawn in one world over to another. */
 function worldValues(world: World): Record<string, string> {
-  return { ...world.media, owner: world.owner.username, other: world.other.username, admin: world.admin.username };
+  return {
+    ...world.media,
+    owner: world.owner.username,
+    other: world.other.username,
+    admin: world.admin.username,
+    importJob: world.importJob,
+  };
 }
 
 /** What the proofs learnt from one world's pages, with the routes the forms post to. */
@@ -388,7 +467,10 @@ export interface Learnt {
 
 /** A body: form fields (with who the pages draw the form for), or JSON for the API. */
 export type Body =
-  { type: 'form'; fields: Record<string, string>; drawnTo?: Role[] } | { type: 'json'; value: Record<string, unknown> };
+  | { type: 'form'; fields: Record<string, string>; drawnTo?: Role[] }
+  | { type: 'json'; value: Record<string, unknown> }
+  /** A form with a file (the import's upload): its fields, and the file in the field `file`. */
+  | { type: 'multipart'; fields: Record<string, string>; file: { name: string; content: string } };
 
 /**
  * Bodies for routes whose form no crawled page draws (the API has no form). A POST route with
@@ -396,6 +478,15 @@ export type Body =
  * add it here.
  */
 export const UNDRAWN_BODIES: Record<string, (world: World) => Body> = {
+  // Drawn only while an import waits for an answer, or once it is applied.
+  // A form with a file: the crawl learns urlencoded fields alone, which the upload refuses (422).
+  'POST /import': () => ({
+    type: 'multipart',
+    fields: { source: '', mode: 'fill' },
+    file: { name: 'watched.csv', content: 'Date,Name,Year,Letterboxd URI\n2024-01-01,A Film,2001,https://boxd.it/x\n' },
+  }),
+  'POST /import/:jobId/answer': () => ({ type: 'form', fields: { list_kind: 'watched' } }),
+  'POST /import/:jobId/undo': () => ({ type: 'form', fields: {} }),
   'POST /api/media/:id/relationships': (world) => ({
     type: 'json',
     value: { kind: world.linkKind, targetId: world.media.unlinked },

@@ -240,6 +240,7 @@ export const PAGES: PageCase[] = [
     },
   },
   { name: 'about-data', who: 'both', open: (page) => page.goto('/about/data') },
+  { name: 'import', who: 'signed-in', open: (page) => page.goto('/import') },
   {
     name: 'admin-catalog',
     who: 'signed-in',

@@ -1,0 +1,344 @@
+import * as cheerio from 'cheerio';
+import pino from 'pino';
+import request from 'supertest';
+import { claimNextImportJob } from '../../src/imports/queries';
+import { runImportSteps, runNextImportStep } from '../../src/imports/worker';
+import { insertWork, unique } from '../admin/catalog-fixtures';
+import { createTestApp } from '../support/app';
+import { useSeededApp } from '../support/seeded';
+import { createUser, csrfTokenFrom, signedInAgent, type Agent } from '../support/session';
+import { makeZip } from './zip-writer';
+
+/**
+ * A person's import from upload to undo, through the app and the queue's worker, on a real
+ * PostgreSQL: the preview's counts and field changes, the review queue, both ways of treating an
+ * entry one has, applying twice, undoing (also after a later import), and files refused.
+ */
+describe('importing a list', () => {
+  const seeded = useSeededApp();
+  const logger = pino({ level: 'silent' });
+  const work = () => runImportSteps(seeded.db.knex, logger);
+
+  async function person() {
+    const user = await createUser(seeded.db.knex);
+    return { user, agent: await signedInAgent(seeded.app, user) };
+  }
+
+  /** Uploads a file as the import form does (multipart, with its CSRF token); the response. */
+  async function upload(agent: Agent, name: string, content: string | Buffer, fields: Record<string, string> = {}) {
+    const token = await csrfTokenFrom(agent, '/import');
+    let post = agent.post('/import').field('_csrf', token);
+    for (const [field, value] of Object.entries(fields)) post = post.field(field, value);
+    return post.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  }
+
+  /** Uploads and reads a file: the job's page path. */
+  async function uploaded(agent: Agent, name: string, content: string | Buffer, fields: Record<string, string> = {}) {
+    const response = await upload(agent, name, content, fields);
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toMatch(/^\/import\/[0-9a-f-]{36}$/);
+    await work();
+    return response.headers.location as string;
+  }
+
+  async function page(agent: Agent, path: string) {
+    const response = await agent.get(path);
+    expect(response.status).toBe(200);
+    return cheerio.load(response.text);
+  }
+
+  /** The preview's counts, by label ("To add": 2). */
+  async function counts(agent: Agent, jobPath: string): Promise<Record<string, number>> {
+    const $ = await page(agent, jobPath);
+    return Object.fromEntries<number>(
+      $('.import-counts li')
+        .toArray()
+        .map((item) => {
+          const [label, count] = $(item).text().trim().split(': ');
+          return [label ?? '', Number(count)];
+        }),
+    );
+  }
+
+  async function post(agent: Agent, from: string, action: string, fields: Record<string, string> = {}) {
+    const token = await csrfTokenFrom(agent, from);
+    return agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: token, ...fields });
+  }
+
+  async function apply(agent: Agent, jobPath: string) {
+    const response = await post(agent, jobPath, `${jobPath}/apply`);
+    expect(response.status).toBe(303);
+    await work();
+  }
+
+  async function entryOf(userId: string, mediaId: string) {
+    return seeded.db
+      .knex('interaction.user_media')
+      .where({ user_id: userId, media_id: mediaId })
+      .first<Record<string, unknown> | undefined>();
+  }
+
+  /** A job's row: its status and summary. */
+  async function jobRow(jobId: string) {
+    return seeded.db
+      .knex('ingest.import_jobs')
+      .where('id', jobId)
+      .first<{ status: string; summary: Record<string, number> }>('status', 'summary');
+  }
+
+  const letterboxdWatched = (rows: [string, number, string][]) =>
+    [
+      '\uFEFFDate,Name,Year,Letterboxd URI',
+      ...rows.map(([name, year, uri]) => `2024-03-01,"${name.replace(/"/g, '""')}",${year},${uri}`),
+    ].join('\r\n');
+
+  it('previews a Letterboxd file, settles the uncertain row, applies, changes nothing the second time, and undoes', async () => {
+    const { user, agent } = await person();
+    const exact = unique('Quiet Harbour');
+    const nearby = unique('Paper Lantern');
+    const missing = unique('Nowhere Film');
+    const exactId = await insertWork(seeded.db.knex, { title: exact, year: 2011 });
+    const nearbyId = await insertWork(seeded.db.knex, { title: nearby, year: 2004 });
+    const file = letterboxdWatched([
+      [exact, 2011, `https://boxd.it/${unique('a').slice(-8)}`],
+      [nearby, 2005, `https://boxd.it/${unique('b').slice(-8)}`],
+      [missing, 1999, `https://boxd.it/${unique('c').slice(-8)}`],
+    ]);
+    const jobPath = await uploaded(agent, 'watched.csv', file);
+
+    expect(await counts(agent, jobPath)).toEqual({ 'To review': 1, 'To add': 1, 'Not found in the catalog': 1 });
+    // Nothing is written before the person confirms.
+    expect(await entryOf(user.id, exactId)).toBeUndefined();
+
+    // The uncertain row: a year off by one, with the catalog's title offered.
+    const review = await page(agent, `${jobPath}?show=uncertain`);
+    const pickForm = review('form.import-pick');
+    expect(pickForm.find(`input[value="${nearbyId}"]`)).toHaveLength(1);
+    const pick = await post(agent, jobPath, pickForm.attr('action')!, { media: nearbyId });
+    expect(pick.status).toBe(303);
+    expect(await counts(agent, jobPath)).toEqual({ 'To add': 2, 'Not found in the catalog': 1 });
+
+    // The unmatched row is downloadable with why.
+    const notImported = await agent.get(`${jobPath}/not-imported.csv`);
+    expect(notImported.status).toBe(200);
+    expect(notImported.text).toContain(missing);
+    expect(notImported.text).toContain('no movie or anime or tv called');
+
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, exactId)).toMatchObject({ status: 'completed' });
+    expect(await entryOf(user.id, nearbyId)).toMatchObject({ status: 'completed' });
+    const done = await page(agent, jobPath);
+    expect(done('.import-status').text()).toBe('Imported');
+
+    // The confirmed match is remembered: the same file again matches it by its Letterboxd id.
+    const again = await uploaded(agent, 'watched.csv', file);
+    expect(await counts(agent, again)).toEqual({ Unchanged: 2, 'Not found in the catalog': 1 });
+    await apply(agent, again);
+    const second = await jobRow(again.split('/').pop()!);
+    expect(second.summary.written).toBe(0);
+
+    // Undo the first: the entries it added are gone, nothing else changed.
+    const undo = await post(agent, jobPath, `${jobPath}/undo`);
+    expect(undo.status).toBe(303);
+    await work();
+    expect(await entryOf(user.id, exactId)).toBeUndefined();
+    expect(await entryOf(user.id, nearbyId)).toBeUndefined();
+    const undone = await page(agent, jobPath);
+    expect(undone('.import-undo-result').text()).toContain('2 entries are as before');
+  });
+
+  it('keeps the person’s values and fills gaps by default, lets the import win when asked, and never drops notes', async () => {
+    const { user, agent } = await person();
+    const title = unique('Long Winter');
+    const mediaId = await insertWork(seeded.db.knex, { title, year: 2016 });
+    await seeded.db.knex('interaction.user_media').insert({
+      user_id: user.id,
+      media_id: mediaId,
+      status: 'planning',
+      rating: 60,
+      notes: 'mine',
+    });
+    const csv = [
+      'Const,Your Rating,Date Rated,Title,Original Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,Release Date,Directors',
+      `tt9900${Math.floor(Math.random() * 100000)},8,2024-05-06,"${title}","${title}",https://www.imdb.com/title/tt1/,Movie,7.1,100,2016,Drama,10,2016-01-01,Someone`,
+    ].join('\n');
+    const jobPath = await uploaded(agent, 'ratings.csv', csv);
+    const preview = await page(agent, `${jobPath}?show=change`);
+    const changes = preview('.import-changes li')
+      .toArray()
+      .map((item) => preview(item).text().replace(/\s+/g, ' ').trim());
+    // Keep mine: the status and rating stay; the finish date the person lacked is filled.
+    expect(changes).toEqual(['Finished: — → 2024-05-06']);
+
+    const wins = await post(agent, jobPath, `${jobPath}/mode`, { mode: 'wins' });
+    expect(wins.status).toBe(303);
+    const winning = await page(agent, `${jobPath}?show=change`);
+    expect(
+      winning('.import-changes li')
+        .toArray()
+        .map((item) => winning(item).text().replace(/\s+/g, ' ').trim()),
+    ).toEqual(['Status: Planning → Completed', 'Rating: 60 / 100 → 80 / 100', 'Finished: — → 2024-05-06']);
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed', rating: 80, notes: 'mine' });
+  });
+
+  it('undoes an import after a later one changed an entry, leaving that entry and saying so', async () => {
+    const { user, agent } = await person();
+    const title = unique('Salt Road');
+    const mediaId = await insertWork(seeded.db.knex, { title, year: 2019 });
+    const first = await uploaded(agent, 'watchlist.csv', letterboxdWatched([[title, 2019, 'https://boxd.it/zz1']]));
+    await apply(agent, first);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'planning' });
+    const later = await uploaded(agent, 'watched.csv', letterboxdWatched([[title, 2019, 'https://boxd.it/zz1']]), {
+      mode: 'wins',
+    });
+    await apply(agent, later);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed' });
+
+    await post(agent, first, `${first}/undo`);
+    await work();
+    const $ = await page(agent, first);
+    expect($('.import-undo-result').text()).toContain('changed after the import');
+    expect($('.import-undo-result').text()).toContain(title);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed' });
+    // Undoing the later one puts back what the first import left.
+    await post(agent, later, `${later}/undo`);
+    await work();
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'planning' });
+  });
+
+  it('asks what a Letterboxd file lists when its name does not say, and reads it once answered', async () => {
+    const { user, agent } = await person();
+    const title = unique('Open Question');
+    const mediaId = await insertWork(seeded.db.knex, { title, year: 2020 });
+    const jobPath = await uploaded(agent, 'export.csv', letterboxdWatched([[title, 2020, 'https://boxd.it/q1']]));
+    const asking = await page(agent, jobPath);
+    expect(asking('.import-question legend').text()).toContain('What does this file list?');
+    const answer = await post(agent, jobPath, `${jobPath}/answer`, { list_kind: 'watchlist' });
+    expect(answer.status).toBe(303);
+    await work();
+    expect(await counts(agent, jobPath)).toEqual({ 'To add': 1 });
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'planning' });
+  });
+
+  it('brings our own export into a new account as the same list (the round trip)', async () => {
+    const { user, agent } = await person();
+    const a = await insertWork(seeded.db.knex, { title: unique('Round Trip One'), year: 2001 });
+    const b = await insertWork(seeded.db.knex, { title: unique('Round Trip Two'), mediaType: 'book', year: 1999 });
+    await seeded.db.knex('interaction.user_media').insert([
+      {
+        user_id: user.id,
+        media_id: a,
+        status: 'completed',
+        rating: 75,
+        progress: 1,
+        notes: 'Line one,\n"quoted" and, commas',
+        started_at: '2020-01-02T00:00:00Z',
+        completed_at: '2020-02-03T00:00:00Z',
+      },
+      { user_id: user.id, media_id: b, status: 'in_progress', progress: 120 },
+    ]);
+    for (const extension of ['csv', 'json']) {
+      const exported = await agent.get(`/list/export.${extension}`).buffer(true);
+      expect(exported.status).toBe(200);
+      const other = await person();
+      const jobPath = await uploaded(other.agent, `list.${extension}`, exported.text);
+      expect(await counts(other.agent, jobPath)).toEqual({ 'To add': 2 });
+      await apply(other.agent, jobPath);
+      const fields = ['media_id', 'status', 'rating', 'progress', 'notes', 'started_at', 'completed_at'];
+      const listOf = (userId: string) =>
+        seeded.db.knex('interaction.user_media').where('user_id', userId).orderBy('media_id').select(fields);
+      expect(await listOf(other.user.id)).toEqual(await listOf(user.id));
+    }
+  });
+
+  it('refuses files it cannot read at the upload, with the form again and nothing stored', async () => {
+    const { user, agent } = await person();
+    const before = await seeded.db.knex('ingest.import_jobs').where('user_id', user.id).count({ n: '*' });
+    const unknown = await upload(agent, 'notes.txt', 'just some words\nnothing like an export\n');
+    expect(unknown.status).toBe(422);
+    const $ = cheerio.load(unknown.text);
+    expect($('#file-error').text()).toContain('not an export we can read');
+    expect($('#file').attr('aria-invalid')).toBe('true');
+
+    const binary = await upload(agent, 'picture.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0, 1, 2, 3]));
+    expect(binary.status).toBe(422);
+
+    const small = createTestApp(seeded.db.knex, { config: { importMaxBytes: 1_000_000 } });
+    const smallAgent = await signedInAgent(small, user);
+    const tooBig = await (async () => {
+      const token = await csrfTokenFrom(smallAgent, '/import');
+      return smallAgent
+        .post('/import')
+        .field('_csrf', token)
+        .attach('file', Buffer.alloc(1_500_000, 0x41), 'watched.csv');
+    })();
+    expect(tooBig.status).toBe(413);
+    expect(cheerio.load(tooBig.text)('#file-error').text()).toContain('larger than 1 MB');
+    // A ZIP whose members claim more than the limit is refused before it is unpacked.
+    const bomb = makeZip([{ name: 'watched.csv', data: 'Date,Name,Year,Letterboxd URI\n', declaredSize: 300_000_000 }]);
+    const refusedZip = await upload(agent, 'letterboxd.zip', bomb);
+    expect(refusedZip.status).toBe(422);
+
+    const noFile = await (async () => {
+      const token = await csrfTokenFrom(agent, '/import');
+      return agent.post('/import').field('_csrf', token).field('source', '');
+    })();
+    expect(noFile.status).toBe(422);
+
+    const after = await seeded.db.knex('ingest.import_jobs').where('user_id', user.id).count({ n: '*' });
+    expect(after).toEqual(before);
+  });
+
+  it('fails an XML file with a DTD with a message, writing nothing', async () => {
+    const { user, agent } = await person();
+    const xml = `<?xml version="1.0"?><!DOCTYPE myanimelist [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<myanimelist><myinfo><user_export_type>1</user_export_type></myinfo>
+<anime><series_animedb_id>1</series_animedb_id><series_title>&x;</series_title><my_status>Completed</my_status></anime></myanimelist>`;
+    const jobPath = await uploaded(agent, 'animelist.xml', xml, { source: 'myanimelist' });
+    const $ = await page(agent, jobPath);
+    expect($('.import-failed').text()).toMatch(/DTD|entit/i);
+    expect(await seeded.db.knex('interaction.user_media').where('user_id', user.id)).toEqual([]);
+  });
+
+  it('needs the CSRF token, a signed-in person, and shows an import to its owner alone', async () => {
+    const { agent } = await person();
+    const noToken = await agent.post('/import').attach('file', Buffer.from('a,b\n1,2\n'), 'x.csv');
+    expect(noToken.status).toBe(403);
+    const visitor = await request(seeded.app).get('/import');
+    expect(visitor.status).toBe(303);
+
+    const title = unique('Private Import');
+    await insertWork(seeded.db.knex, { title, year: 2010 });
+    const jobPath = await uploaded(agent, 'watched.csv', letterboxdWatched([[title, 2010, 'https://boxd.it/p1']]));
+    const stranger = await person();
+    expect((await stranger.agent.get(jobPath)).status).toBe(404);
+    const token = await csrfTokenFrom(stranger.agent, '/import');
+    const theirApply = await stranger.agent.post(`${jobPath}/apply`).type('form').send({ _csrf: token });
+    expect(theirApply.status).toBe(404);
+    expect((await jobRow(jobPath.split('/').pop()!)).status).toBe('ready');
+  });
+
+  it('leaves a job whose worker died mid-step to be taken again, not lost', async () => {
+    const { agent } = await person();
+    const title = unique('Resumed Import');
+    await insertWork(seeded.db.knex, { title, year: 2012 });
+    const response = await upload(agent, 'watched.csv', letterboxdWatched([[title, 2012, 'https://boxd.it/r1']]));
+    const jobId = (response.headers.location as string).split('/').pop()!;
+    // A worker has taken the job and holds it: another worker passes it by.
+    const dying = await seeded.db.knex.transaction();
+    const held = await claimNextImportJob(dying);
+    expect(held?.id).toBe(jobId);
+    expect(await runNextImportStep(seeded.db.knex, logger)).toBe(false);
+    // Its process dies: the transaction is rolled back, and the job is taken again at once.
+    await dying.rollback();
+    expect(await runNextImportStep(seeded.db.knex, logger)).toBe(true);
+    const job = await jobRow(jobId);
+    expect(job.status).toBe('ready');
+    expect(job.summary.add).toBe(1);
+  });
+});
