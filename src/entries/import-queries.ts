@@ -19,7 +19,7 @@ export async function entriesFor(
   if (mediaIds.length === 0) return new Map();
   const query = knex('interaction.user_media')
     .where('user_id', userId)
-    .whereIn('media_id', mediaIds)
+    .whereRaw('media_id = any(?::uuid[])', [mediaIds])
     .select<(EntryFields & { mediaId: string })[]>(
       'media_id as mediaId',
       'status',

@@ -55,18 +55,30 @@ export function readMultipartForm(path: string, maxFileBytes: number): RequestHa
       pending = new Promise((resolve) => {
         stream.on('end', () => {
           // Only the last path segment is a name; a browser sends no path, others may.
-          const fileName = (info.filename ?? '').split(/[\\/]/).pop()?.slice(0, 255) ?? '';
+          // Control characters (a NUL above all, which PostgreSQL's text refuses) are no part of a name.
+          const fileName = [...((info.filename ?? '').split(/[\\/]/).pop() ?? '')]
+            .filter((character) => character >= ' ' && character !== '\u007f')
+            .join('')
+            .slice(0, 255);
           uploads.set(req, { fileName, bytes: Buffer.concat(parts), tooLarge });
           resolve();
         });
       });
     });
-    parser.on('error', (error: Error) => next(Object.assign(error, { status: 400, expose: false })));
-    parser.on('close', () => {
-      void pending.then(() => {
+    // busboy may report an error and then close: the request goes on once, either way.
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) next(Object.assign(error, { status: 400, expose: false }));
+      else {
         req.body = fields;
         next();
-      });
+      }
+    };
+    parser.on('error', (error: Error) => settle(error));
+    parser.on('close', () => {
+      void pending.then(() => settle());
     });
     req.pipe(parser);
   };

@@ -40,7 +40,10 @@ export type EntryChanges = Partial<
  * before the start dropped (each with a problem), progress and notes within their limits, and a
  * status when the file gave none (finished → completed, progress → in progress, else planning).
  */
-export function recordValues(record: ImportRecord, today: string): { values: EntryValues; problems: string[] } {
+export function recordValues(
+  record: ImportRecord,
+  today: string,
+): { values: EntryValues; problems: string[]; statusGiven: boolean } {
   const problems: string[] = [];
   const day = (value: string | null, name: string) => {
     if (value === null) return null;
@@ -62,11 +65,23 @@ export function recordValues(record: ImportRecord, today: string): { values: Ent
   let notes = record.notes;
   if (notes !== null && notes.length > MAX_NOTES) {
     problems.push(`notes longer than ${MAX_NOTES} characters: cut to that length`);
-    notes = notes.slice(0, MAX_NOTES);
+    notes = cutToLength(notes);
   }
   const status: Status =
     record.status ?? (completedOn ? 'completed' : progress !== null && progress > 0 ? 'in_progress' : 'planning');
-  return { values: { status, rating: record.rating, progress, notes, startedOn, completedOn }, problems };
+  return {
+    values: { status, rating: record.rating, progress, notes, startedOn, completedOn },
+    problems,
+    statusGiven: record.status !== null,
+  };
+}
+
+/**
+ * Text cut to the notes' limit in characters (code points, as PostgreSQL counts them): never
+ * half of a character written as two UTF-16 units (an emoji), which JSON and jsonb refuse.
+ */
+function cutToLength(text: string): string {
+  return text.length <= MAX_NOTES ? text : Array.from(text).slice(0, MAX_NOTES).join('');
 }
 
 /** Notes are never lost: an import's notes that differ from the person's are added after theirs. */
@@ -74,15 +89,21 @@ function joinedNotes(mine: string | null, theirs: string | null): string | null 
   if (theirs === null || theirs === '') return mine;
   if (mine === null || mine === '') return theirs;
   if (mine === theirs || mine.includes(theirs)) return mine;
-  return `${mine}\n\n${theirs}`.slice(0, MAX_NOTES);
+  return cutToLength(`${mine}\n\n${theirs}`);
 }
 
 /**
  * The entry after the import: a new entry is the record's values; an existing one keeps its
  * own values and takes the record's only where it has none (`fill`), or takes every value the
- * record has (`wins`). A value the record lacks never erases one, and notes are only ever added to.
+ * record has (`wins`). A value the record lacks never erases one (a status the file did not give,
+ * `statusGiven` false, is not the file's to impose), and notes are only ever added to.
  */
-export function mergedEntry(current: EntryValues | null, incoming: EntryValues, mode: ImportMode): EntryValues {
+export function mergedEntry(
+  current: EntryValues | null,
+  incoming: EntryValues,
+  mode: ImportMode,
+  statusGiven = true,
+): EntryValues {
   if (current === null) return incoming;
   const pick = <T>(mine: T | null, theirs: T | null): T | null =>
     mode === 'fill' ? (mine ?? theirs) : (theirs ?? mine);
@@ -99,7 +120,7 @@ export function mergedEntry(current: EntryValues | null, incoming: EntryValues, 
     }
   }
   return {
-    status: mode === 'fill' ? current.status : incoming.status,
+    status: mode === 'wins' && statusGiven ? incoming.status : current.status,
     rating: pick(current.rating, incoming.rating),
     progress: pick(current.progress, incoming.progress),
     notes: joinedNotes(current.notes, incoming.notes),

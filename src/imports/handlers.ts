@@ -217,7 +217,7 @@ function undoneView(summary: ImportJob['summary']) {
   const restored = Number(summary.restored ?? 0);
   const kept = Number(summary.changedSince ?? 0);
   const titles = String(summary.changedSinceTitles ?? '')
-    .split('\u0000')
+    .split('\n')
     .filter(Boolean);
   return {
     text: `The import was undone: ${restored} ${restored === 1 ? 'entry is' : 'entries are'} as before.`,
@@ -340,6 +340,8 @@ export function showImportJob(knex: Knex): RequestHandler {
           error: job.error,
           working: WORKING.includes(job.status) && !job.options.awaiting,
           finished: dateText(job.finishedAt),
+          // An undo that failed leaves the applied entries in the list: it can be tried again.
+          undoFailed: job.status === 'failed' && Number(job.summary.written ?? 0) > 0,
         },
         question: questionView(job),
         undone: job.status === 'undone' ? undoneView(job.summary) : null,

@@ -532,3 +532,19 @@ export async function recordAppliedRows(
     );
   }
 }
+
+/**
+ * Queues the undo of an import: one that was applied, or one whose undo failed with entries still
+ * written (it can be tried again). False when the job is not the person's or has nothing to undo.
+ */
+export async function queueUndo(knex: Knex, userId: string, jobId: string): Promise<boolean> {
+  const { rowCount } = await knex.raw<{ rowCount: number }>(
+    `update ingest.import_jobs j set status = 'undoing', error = null, attempts = 0
+      where j.id = ? and j.user_id = ?
+        and (j.status = 'succeeded'
+             or (j.status = 'failed'
+                 and exists (select 1 from ingest.import_rows r where r.job_id = j.id and r.applied_at is not null)))`,
+    [jobId, userId],
+  );
+  return rowCount > 0;
+}

@@ -28,6 +28,7 @@ import {
   insertReviewItems,
   logImport,
   moveImportJob,
+  queueUndo,
   recordProgress,
   recordAppliedRows,
   rememberLinks,
@@ -46,6 +47,10 @@ import {
 import { EXTERNAL_ID_KINDS, ImportFileError, type ImportRecord, type ReadOptions } from './records';
 
 const BATCH = 1000;
+
+/** A JSON.stringify replacer that drops NUL characters from every string. */
+const withoutNul = (_key: string, value: unknown) =>
+  typeof value === 'string' ? value.split('\u0000').join('') : value;
 
 /** A record's ids as (source, key) pairs, as media.external_links and ingest.user_links name them. */
 export function idPairs(record: ImportRecord): { source: string; key: string }[] {
@@ -105,8 +110,8 @@ function outcomeFor(
   mode: ImportMode,
   today: string,
 ): { outcome: 'add' | 'change' | 'unchanged'; changes: ReturnType<typeof entryChanges> | null; after: EntryValues } {
-  const { values } = recordValues(record, today);
-  const after = mergedEntry(current, values, mode);
+  const { values, statusGiven } = recordValues(record, today);
+  const after = mergedEntry(current, values, mode, statusGiven);
   if (current === null) return { outcome: 'add', changes: entryChanges(null, after), after };
   const changes = entryChanges(current, after);
   return Object.keys(changes).length
@@ -150,6 +155,9 @@ export async function readImport(
       listKind: job.options.listKind,
     };
     ({ records, rejected } = chosen.read(members, options));
+    // jsonb takes no NUL character (a file may hold one, raw or escaped in JSON): dropped.
+    records = JSON.parse(JSON.stringify(records, withoutNul)) as ImportRecord[];
+    rejected = JSON.parse(JSON.stringify(rejected, withoutNul)) as typeof rejected;
   } catch (error) {
     if (error instanceof ImportFileError) return { status: 'failed', error: error.message };
     throw error;
@@ -309,8 +317,32 @@ export async function applyImport(
   trx: Knex.Transaction,
   job: { id: string; userId: string; options: ImportJobOptions },
 ): Promise<Record<string, number>> {
+  await lockListForImport(trx, job.userId);
   const rows = (await allImportRows(trx, job.id)).filter((row) => row.appliedAt === null);
-  const evaluated = await evaluateRows(trx, job.userId, job.options.mode, rows, true);
+  // Two rows for one work (picked twice in review) would write one entry twice: the first wins.
+  const seen = new Set<string>();
+  const twice: StoredRow[] = [];
+  const once = rows.filter((row) => {
+    if (!row.mediaId || !['add', 'change', 'unchanged'].includes(row.outcome)) return true;
+    if (seen.has(row.mediaId)) {
+      twice.push(row);
+      return false;
+    }
+    seen.add(row.mediaId);
+    return true;
+  });
+  await updateRowOutcomes(
+    trx,
+    job.id,
+    twice.map((row) => ({
+      rowNumber: row.rowNumber,
+      outcome: 'duplicate',
+      reason: 'the same title as another row, which is the one imported',
+      mediaId: row.mediaId,
+      changes: null,
+    })),
+  );
+  const evaluated = await evaluateRows(trx, job.userId, job.options.mode, once, true);
   await storeEvaluation(trx, job.id, evaluated);
   const writes = evaluated
     .filter((item) => item.outcome !== 'unchanged')
@@ -381,6 +413,26 @@ export async function answerReview(
     } else {
       const work = await workExists(trx, answer.mediaId);
       if (!work) return 'no-such-work';
+      const taken = (await allImportRows(trx, jobId)).find(
+        (other) =>
+          other.rowNumber !== rowNumber &&
+          other.mediaId === work.mediaId &&
+          ['add', 'change', 'unchanged'].includes(other.outcome),
+      );
+      if (taken) {
+        await updateRowOutcomes(trx, jobId, [
+          {
+            rowNumber,
+            outcome: 'duplicate',
+            reason: `the same title as ${taken.file} line ${taken.line}, which is the one imported`,
+            mediaId: work.mediaId,
+            changes: null,
+          },
+        ]);
+        await resolveReviewItem(trx, jobId, userId, rowNumber, 'matched', work.mediaId);
+        await finishImportStep(trx, jobId, { status: 'ready', summary: summarise(await allImportRows(trx, jobId)) });
+        return 'done';
+      }
       await rememberLinks(trx, userId, work.mediaId, idPairs(row.record));
       const [evaluated] = await evaluateRows(
         trx,
@@ -421,6 +473,7 @@ export async function undoImport(
   trx: Knex.Transaction,
   job: { id: string; userId: string },
 ): Promise<Record<string, number | string>> {
+  await lockListForImport(trx, job.userId);
   const applied = (await allImportRows(trx, job.id)).filter(
     (row) => row.appliedAt !== null && row.mediaId && row.after,
   );
@@ -443,7 +496,8 @@ export async function undoImport(
     restored: restores.length,
     changedSince: changedSince.length,
     // The first titles, for the page to name (the log keeps them all).
-    changedSinceTitles: changedSince.slice(0, 10).join('\u0000'),
+    // One title a line: jsonb takes no NUL, and a title holds no line break.
+    changedSinceTitles: changedSince.slice(0, 10).join('\n'),
   };
   await logImport(trx, job.id, 'info', 'import undone', { restored: restores.length, changedSince });
   return summary;
@@ -451,7 +505,15 @@ export async function undoImport(
 
 /** Asks the queue to undo an applied import. */
 export async function requestUndo(knex: Knex, userId: string, jobId: string): Promise<boolean> {
-  return moveImportJob(knex, userId, jobId, ['succeeded'], { status: 'undoing' });
+  return queueUndo(knex, userId, jobId);
+}
+
+/**
+ * One import of a person's at a time applies or undoes: two at once (two processes) could both
+ * find an entry missing and both record that they added it. Held to the transaction's end.
+ */
+async function lockListForImport(trx: Knex.Transaction, userId: string): Promise<void> {
+  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`list-import:${userId}`]);
 }
 
 /** Confirms a ready import: the worker applies it. */

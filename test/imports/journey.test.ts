@@ -185,29 +185,73 @@ describe('importing a list', () => {
     expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed', rating: 80, notes: 'mine' });
   });
 
-  it('undoes an import after a later one changed an entry, leaving that entry and saying so', async () => {
+  it('undoes an import after a later one changed entries, leaving those entries and naming them', async () => {
     const { user, agent } = await person();
     const title = unique('Salt Road');
+    const second = unique('Tin Bridge');
     const mediaId = await insertWork(seeded.db.knex, { title, year: 2019 });
-    const first = await uploaded(agent, 'watchlist.csv', letterboxdWatched([[title, 2019, 'https://boxd.it/zz1']]));
+    const secondId = await insertWork(seeded.db.knex, { title: second, year: 2018 });
+    const rows: [string, number, string][] = [
+      [title, 2019, 'https://boxd.it/zz1'],
+      [second, 2018, 'https://boxd.it/zz2'],
+    ];
+    const first = await uploaded(agent, 'watchlist.csv', letterboxdWatched(rows));
     await apply(agent, first);
     expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'planning' });
-    const later = await uploaded(agent, 'watched.csv', letterboxdWatched([[title, 2019, 'https://boxd.it/zz1']]), {
-      mode: 'wins',
-    });
+    const later = await uploaded(agent, 'watched.csv', letterboxdWatched(rows), { mode: 'wins' });
     await apply(agent, later);
     expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed' });
 
     await post(agent, first, `${first}/undo`);
     await work();
     const $ = await page(agent, first);
-    expect($('.import-undo-result').text()).toContain('changed after the import');
+    expect($('.import-undo-result').text()).toContain('2 entries were changed after the import');
     expect($('.import-undo-result').text()).toContain(title);
+    expect($('.import-undo-result').text()).toContain(second);
     expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed' });
     // Undoing the later one puts back what the first import left.
     await post(agent, later, `${later}/undo`);
     await work();
     expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'planning' });
+    expect(await entryOf(user.id, secondId)).toMatchObject({ status: 'planning' });
+  });
+
+  it('imports a title picked for two rows once, the second row listed as a duplicate', async () => {
+    const { user, agent } = await person();
+    const title = unique('Hunter Moon');
+    const mediaId = await insertWork(seeded.db.knex, { title, year: 2011 });
+    const jobPath = await uploaded(
+      agent,
+      'watched.csv',
+      letterboxdWatched([
+        [title, 2012, 'https://boxd.it/h1'],
+        [`${title} Again`, 1990, 'https://boxd.it/h2'],
+      ]),
+    );
+    const review = await page(agent, `${jobPath}?show=uncertain`);
+    await post(agent, jobPath, review('form.import-pick').attr('action')!, { media: mediaId });
+    // The second row, not found, is searched for and given the same title.
+    const search = await page(agent, `${jobPath}/rows/2?q=${encodeURIComponent(title)}`);
+    const pick = await post(agent, jobPath, search('form.import-pick').attr('action')!, { media: mediaId });
+    expect(pick.status).toBe(303);
+    expect(await counts(agent, jobPath)).toEqual({ 'To add': 1, 'Listed twice in the file': 1 });
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('drops NUL characters from a file rather than failing the import', async () => {
+    const { user, agent } = await person();
+    const mediaId = await insertWork(seeded.db.knex, { title: unique('Null Island'), year: 2001 });
+    const exported = JSON.stringify({
+      attribution: {},
+      entries: [
+        { media_id: mediaId, title: 'Null Island', media_type: 'movie', status: 'completed', notes: 'a\u0000b' },
+      ],
+    });
+    const jobPath = await uploaded(agent, 'list.json', exported);
+    expect(await counts(agent, jobPath)).toEqual({ 'To add': 1 });
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, mediaId)).toMatchObject({ notes: 'ab' });
   });
 
   it('asks what a Letterboxd file lists when its name does not say, and reads it once answered', async () => {

@@ -70,10 +70,9 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
   if (status) record.status = status;
   else {
     // A custom exclusive shelf ("abandoned", "owned") says nothing we can trust about progress:
-    // keeping the book on the list as Planning loses least, and the problem says so.
-    record.status = 'planning';
+    // no status is given (a new entry is Planning; an entry one has keeps its own), and the problem says so.
     record.problems.push(
-      shelf === '' ? 'no exclusive shelf: left as Planning' : `shelf '${shelf}' is not a status here: left as Planning`,
+      shelf === '' ? 'no exclusive shelf: no status taken' : `shelf '${shelf}' is not a status here: no status taken`,
     );
   }
 

@@ -79,8 +79,7 @@ function readEntry(origin: { file: string; line: number }, entry: Entry, raw: st
   const status = text(entry.status);
   if (status !== null && isStatus(status)) record.status = status;
   else {
-    record.status = 'planning';
-    record.problems.push(`status '${status ?? ''}' is not one of ours: left as Planning`);
+    record.problems.push(`status '${status ?? ''}' is not one of ours: no status taken`);
   }
 
   const rating = text(entry.rating);

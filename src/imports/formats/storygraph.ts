@@ -76,11 +76,10 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
   const status = READ_STATUSES[readStatus.toLowerCase()];
   if (status) record.status = status;
   else {
-    record.status = 'planning';
     record.problems.push(
       readStatus === ''
-        ? 'no read status: left as Planning'
-        : `read status '${readStatus}' is not one we know: left as Planning`,
+        ? 'no read status: no status taken'
+        : `read status '${readStatus}' is not one we know: no status taken`,
     );
   }
 

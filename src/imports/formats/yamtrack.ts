@@ -130,9 +130,8 @@ function readRow(file: string, { line, values, raw }: CsvRow): ImportRecord | Re
   const status = STATUSES[statusWord.toLowerCase()];
   if (status) record.status = status;
   else {
-    record.status = 'planning';
     record.problems.push(
-      statusWord === '' ? 'no status: left as Planning' : `status '${statusWord}' is not one we know: left as Planning`,
+      statusWord === '' ? 'no status: no status taken' : `status '${statusWord}' is not one we know: no status taken`,
     );
   }
 

@@ -92,11 +92,11 @@ describe('Goodreads library export', () => {
     expect(records[3]!.origin).toEqual({ file: FILE, line: 6 });
   });
 
-  it('leaves a book on a custom exclusive shelf as Planning, and says so', () => {
+  it('takes no status from a custom exclusive shelf, and says so', () => {
     const custom = goodreadsFormat.read([library], {}).records[3];
     expect(custom).toMatchObject({
-      status: 'planning',
-      problems: ["shelf 'abandoned' is not a status here: left as Planning"],
+      status: null,
+      problems: ["shelf 'abandoned' is not a status here: no status taken"],
     });
   });
 

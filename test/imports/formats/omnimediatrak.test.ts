@@ -152,12 +152,12 @@ describe('OmniMediaTrak list export read back', () => {
     expect(record).toMatchObject({
       title: 'A Title',
       ids: {},
-      status: 'planning',
+      status: null,
       progress: null,
       startedOn: null,
       problems: [
         "media_id 'tt0111161' is not one of our ids: left out",
-        "status 'watching' is not one of ours: left as Planning",
+        "status 'watching' is not one of ours: no status taken",
         'progress 2.5 is not a whole number: left out',
         "started_on '2024-13-01' is not a date: left out",
       ],

@@ -98,8 +98,8 @@ describe('StoryGraph library export', () => {
       'paused',
     ]);
     expect(readOne({ 'Read Status': 'someday' })).toMatchObject({
-      status: 'planning',
-      problems: ["read status 'someday' is not one we know: left as Planning"],
+      status: null,
+      problems: ["read status 'someday' is not one we know: no status taken"],
     });
   });
 
