@@ -321,8 +321,11 @@ const JOURNEYS: Journey[] = [
         await driver.press(page, 'button', `Add ${title}`);
         await row.locator('.entry-status').waitFor();
         expect(await page.locator('#announcer').innerText()).toContain(`Added “${title}” to your list as Planning.`);
-        // Focus stays in the row, on its new status, not lost to the top of the page.
-        expect(await page.evaluate(() => document.activeElement?.classList.contains('entry-status'))).toBe(true);
+        // Focus stays in the row, on its new status, not lost to the top of the page. It moves once
+        // htmx has settled the swap, a moment after the row is in: waited for, not sampled.
+        await page.waitForFunction(() => document.activeElement?.classList.contains('entry-status'), null, {
+          timeout: 5000,
+        });
       } else {
         await driver.activate(page, 'button', `Add ${title}`);
         expect(await statusText(page)).toContain(`Added “${title}” to your list as Planning.`);
