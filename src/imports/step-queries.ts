@@ -531,13 +531,6 @@ export async function importJob(knex: Knex, userId: string, jobId: string): Prom
   return findImportJob(knex, userId, jobId);
 }
 
-/** For the worker's log: never the file's content, only its size and the job. */
-export function describeJob(job: { id: string }) {
-  return { importJob: job.id };
-}
-
-export type { Candidate };
-
 /** After this many failed attempts a job is marked failed rather than tried again. */
 const MAX_ATTEMPTS = 3;
 const FAILED_MESSAGE = 'This import failed several times on our side: nothing was written. Try again later.';
