@@ -33,21 +33,29 @@ export async function entriesFor(
   return new Map(rows.map(({ mediaId, ...values }) => [mediaId, values]));
 }
 
-/** Writes the entries an import applies (added, or changed in place). */
+/**
+ * Writes the entries an import applies (added, or changed in place). An added entry keeps the
+ * times the source gave (added, last changed; never later than now), so a list brought over
+ * sorts and reads as it did there; an entry changed in place is changed now.
+ */
 export async function writeImportedEntries(
   trx: Knex.Transaction,
   userId: string,
-  writes: { mediaId: string; after: EntryFields }[],
+  writes: { mediaId: string; after: EntryFields; addedAt?: string | null; updatedAt?: string | null }[],
 ): Promise<void> {
   for (let start = 0; start < writes.length; start += 1000) {
     const chunk = writes.slice(start, start + 1000);
     const column = <K extends keyof EntryFields>(key: K) => chunk.map((write) => write.after[key]);
     await trx.raw(
-      `insert into interaction.user_media (user_id, media_id, status, rating, progress, notes, started_at, completed_at)
+      `insert into interaction.user_media (user_id, media_id, status, rating, progress, notes, started_at, completed_at,
+                                           created_at, updated_at)
        select ?::uuid, w.media_id, w.status, w.rating, w.progress, w.notes,
-              w.started_on::timestamp at time zone 'UTC', w.completed_on::timestamp at time zone 'UTC'
-         from unnest(?::uuid[], ?::text[], ?::int[], ?::int[], ?::text[], ?::date[], ?::date[])
-              as w(media_id, status, rating, progress, notes, started_on, completed_on)
+              w.started_on::timestamp at time zone 'UTC', w.completed_on::timestamp at time zone 'UTC',
+              t.created, greatest(least(coalesce(w.updated_at, now()), now()), t.created)
+         from unnest(?::uuid[], ?::text[], ?::int[], ?::int[], ?::text[], ?::date[], ?::date[],
+                     ?::timestamptz[], ?::timestamptz[])
+              as w(media_id, status, rating, progress, notes, started_on, completed_on, added_at, updated_at)
+         cross join lateral (select least(coalesce(w.added_at, w.updated_at, now()), now()) as created) t
        on conflict (user_id, media_id) do update set
          status = excluded.status, rating = excluded.rating, progress = excluded.progress, notes = excluded.notes,
          started_at = excluded.started_at, completed_at = excluded.completed_at`,
@@ -60,10 +68,18 @@ export async function writeImportedEntries(
         column('notes'),
         column('startedOn'),
         column('completedOn'),
+        chunk.map((write) => stamp(write.addedAt)),
+        chunk.map((write) => stamp(write.updatedAt)),
       ]),
     );
   }
 }
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** A source's time as PostgreSQL reads it (a bare day is its start in UTC); null for anything else. */
+const stamp = (value: string | null | undefined) =>
+  !value ? null : /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : ISO_TIME.test(value) ? value : null;
 
 /** Puts entries back as they were: removes the ones an import added, restores the others' values. */
 export async function restoreEntries(

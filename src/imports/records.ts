@@ -96,8 +96,13 @@ export interface ImportRecord {
   /** Times finished again (MAL times watched, AniList repeat, Goodreads read count - 1…). */
   rewatchCount: number | null;
   viewings: ImportedViewing[];
-  /** When the source last changed the row, ISO 8601, to choose between duplicates (latest wins). */
+  /**
+   * When the source last changed the row, ISO 8601 (a time, or a day), to choose between duplicates
+   * (latest wins); an entry the import adds takes it as its own last change.
+   */
   updatedAt: string | null;
+  /** When the person first put the title on their list there, ISO 8601 (a time, or a day). */
+  addedAt: string | null;
   /** What was odd but not fatal: "rating 11 is not 1–10: left out", "bytes that are not UTF-8 replaced". */
   problems: string[];
 }
@@ -188,6 +193,7 @@ export function emptyRecord(origin: { file: string; line: number }, mediaTypes: 
     rewatchCount: null,
     viewings: [],
     updatedAt: null,
+    addedAt: null,
     problems: [],
   };
 }

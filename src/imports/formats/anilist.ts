@@ -200,7 +200,11 @@ function readEntry(
   record.startedOn = dayFrom(entry.startedAt);
   record.completedOn = dayFrom(entry.completedAt);
   const updated = numberOf(entry.updatedAt);
-  record.updatedAt = Number.isFinite(updated) && updated > 0 ? new Date(updated * 1000).toISOString() : null;
+  // Seconds since 1970, up to the end of year 9999 (a larger number is no time at all).
+  record.updatedAt =
+    Number.isFinite(updated) && updated > 0 && updated < 253_402_300_800
+      ? new Date(updated * 1000).toISOString()
+      : null;
   const repeat = parseCount(entry.repeat);
   record.rewatchCount = repeat !== null && repeat > 0 ? repeat : null;
   record.notes = htmlToText(entry.notes);

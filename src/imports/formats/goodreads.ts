@@ -77,6 +77,7 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
   }
 
   record.completedOn = parseDate(values['Date Read']);
+  record.addedAt = parseDate(values['Date Added']);
   const readCount = parseCount(values['Read Count']);
   if (readCount !== null && readCount > 1) record.rewatchCount = readCount - 1;
   record.review = htmlToText(values['My Review']);

@@ -78,7 +78,8 @@ function readRow(row: CsvRow, file: string): Read | RejectedRow {
   } else {
     record.status = 'planning';
   }
-  record.updatedAt = parseDate(row.values.Modified) ?? rated ?? parseDate(row.values.Created);
+  record.addedAt = parseDate(row.values.Created);
+  record.updatedAt = parseDate(row.values.Modified) ?? rated ?? record.addedAt;
   return { record, rated };
 }
 

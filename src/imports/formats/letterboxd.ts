@@ -96,6 +96,12 @@ function laterOf(a: string | null, b: string | null) {
   return b > a ? b : a;
 }
 
+function earlierOf(a: string | null, b: string | null) {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b < a ? b : a;
+}
+
 /** Reads Letterboxd's files into one record per film. */
 function readLetterboxd(members: ImportMember[], options: ReadOptions): ReadResult {
   const files: { kind: FileKind; member: ImportMember; rows: CsvRow[] }[] = [];
@@ -162,6 +168,7 @@ function readLetterboxd(members: ImportMember[], options: ReadOptions): ReadResu
       if (name !== '' && !byTitle.has(titleKey(name, year))) byTitle.set(titleKey(name, year), film);
       const logged = parseDate(row.values.Date);
       record.updatedAt = laterOf(record.updatedAt, logged);
+      record.addedAt = earlierOf(record.addedAt, logged);
       if (namesFilm && row.values['Letterboxd URI']?.trim() && uri === null)
         record.problems.push(`Letterboxd URI ${row.values['Letterboxd URI'].trim()} is not a boxd.it link: left out`);
 

@@ -2,8 +2,8 @@
  * Our own list export read back (src/list/export.ts writes it): the CSV with the export's
  * columns, or the JSON `{attribution, entries}` whose entries have the same keys. Everything in
  * it is already in our words, so it is taken exactly as written: exporting a list and importing
- * it into a new account must give the same list back. The catalog's own columns (progress_unit,
- * total) and added_at have nowhere to go in a record and are not read.
+ * it into a new account must give the same list back, down to when each entry was added and last
+ * changed. The catalog's own columns (progress_unit, total) have nowhere to go and are not read.
  */
 import { isStatus } from '../../entries/statuses';
 import type { EXPORT_COLUMNS } from '../../entries/queries';
@@ -108,10 +108,15 @@ function readEntry(origin: { file: string; line: number }, entry: Entry, raw: st
   // The notes are the person's own words as they typed them: nothing is stripped or decoded.
   record.notes = text(entry.notes);
 
-  const updatedAt = text(entry.updated_at);
-  if (updatedAt !== null && /^\d{4}-\d{2}-\d{2}T/.test(updatedAt) && !Number.isNaN(Date.parse(updatedAt)))
-    record.updatedAt = updatedAt;
-  else if (updatedAt !== null) record.problems.push(`updated_at '${updatedAt}' is not a time: left out`);
+  for (const [column, field] of [
+    ['added_at', 'addedAt'],
+    ['updated_at', 'updatedAt'],
+  ] as const) {
+    const written = text(entry[column]);
+    if (written !== null && /^\d{4}-\d{2}-\d{2}T/.test(written) && !Number.isNaN(Date.parse(written)))
+      record[field] = written;
+    else if (written !== null) record.problems.push(`${column} '${written}' is not a time: left out`);
+  }
   return record;
 }
 

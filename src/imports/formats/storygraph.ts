@@ -88,6 +88,7 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
   if (rating === undefined) record.problems.push(`rating ${stars} is not 0–5: left out`);
   else record.rating = rating;
 
+  record.addedAt = parseDate(values['Date Added']);
   const readings = readingsOf(values['Dates Read'] ?? '', record.problems);
   const latest = readings.at(-1);
   // A book given up or paused ends its latest reading on the day the reading stopped, which is

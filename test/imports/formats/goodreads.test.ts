@@ -47,6 +47,7 @@ describe('Goodreads library export', () => {
       year: 1985,
       ids: { goodreads: '375802', isbn10: '0312853238', isbn13: '9780312853235' },
       status: 'completed',
+      addedAt: '2024-01-02',
       rating: 80,
       completedOn: '2024-03-15',
       notes: 'Lent to Sam, returned',
@@ -120,7 +121,7 @@ describe('Goodreads library export', () => {
   it('counts no reread for a book read once, and takes no dates from Date Added', () => {
     expect(
       readOne({ 'Book Id': '1', Title: 'A', 'Exclusive Shelf': 'read', 'Read Count': '1', 'Date Added': '2020/01/01' }),
-    ).toMatchObject({ rewatchCount: null, startedOn: null, completedOn: null });
+    ).toMatchObject({ rewatchCount: null, startedOn: null, completedOn: null, addedAt: '2020-01-01' });
   });
 
   it('reads a file with LF line ends and no byte-order mark as well', () => {

@@ -61,6 +61,7 @@ const recordOf = (r: Row, origin: { file: string; line: number }): ImportRecord 
   completedOn: r.completed_on as string | null,
   notes: r.notes as string | null,
   updatedAt: r.updated_at as string,
+  addedAt: r.added_at as string,
 });
 
 const list: Row[] = [

@@ -40,6 +40,7 @@ describe('StoryGraph library export', () => {
       title: 'The Quiet Tide',
       ids: { isbn13: '9780316769488' },
       status: 'completed',
+      addedAt: '2022-12-01',
       // 3.75 stars of 5, exactly.
       rating: 75,
       startedOn: '2023-06-01',
