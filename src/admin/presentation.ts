@@ -117,3 +117,24 @@ export function workView(work: WorkSummary): WorkView {
 export function counted(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
+
+/** The kinds of id people's imports confirm (src/imports/records.ts EXTERNAL_ID_KINDS), as people know them. */
+const ID_KIND_LABELS: Readonly<Record<string, string>> = {
+  mal: 'MyAnimeList (anime)',
+  mal_manga: 'MyAnimeList (manga)',
+  anilist: 'AniList',
+  kitsu: 'Kitsu (anime)',
+  kitsu_manga: 'Kitsu (manga)',
+  imdb: 'IMDb',
+  tmdb: 'TMDB',
+  tvdb: 'TheTVDB',
+  trakt_movie: 'Trakt (film)',
+  trakt_show: 'Trakt (show)',
+  goodreads: 'Goodreads',
+  isbn13: 'ISBN-13',
+  isbn10: 'ISBN-10',
+  letterboxd: 'Letterboxd',
+};
+
+/** "IMDb", or the kind's own name for one not listed. */
+export const idKindLabel = (kind: string): string => ID_KIND_LABELS[kind] ?? kind;

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireAdmin } from '../auth/guards';
 import { ADAPTERS } from '../ingest/adapters';
+import { promoteSuggestedLink, showSuggestedLinks } from './link-handlers';
 import { confirmMerge, keepWorksApart, mergeWorks, showCatalogAdmin, showRunLog } from './handlers';
 import type { SourceKey } from './queries';
 
@@ -12,6 +13,8 @@ export function adminRoutes(knex: Knex): Router {
   const keys: SourceKey[] = ADAPTERS.map((adapter) => ({ name: adapter.name, keyName: adapter.keyName }));
   const router = Router();
   router.get('/admin/catalog', requireAdmin, showCatalogAdmin(knex, keys));
+  router.get('/admin/catalog/links', requireAdmin, showSuggestedLinks(knex));
+  router.post('/admin/catalog/links/promote', requireAdmin, promoteSuggestedLink(knex));
   router.get('/admin/catalog/runs/:jobId', requireAdmin, showRunLog(knex));
   router.get('/admin/catalog/pairs/:duplicateId/:keptId/merge', requireAdmin, confirmMerge(knex, keys));
   router.post('/admin/catalog/pairs/:duplicateId/:keptId/merge', requireAdmin, mergeWorks(knex, keys));

@@ -59,3 +59,14 @@ export const nothingThere = notFound('There is nothing at this address.');
 
 /** Merge and Keep apart: the page to go back to. */
 export const pairActionBody = z.looseObject({ next: nextPath('/admin/catalog') });
+
+/** The suggested links page's query: which page. */
+export const linksQuery = z.looseObject({ page: pageNumber });
+
+/** Promote: the link as the page listed it (a kind of id, its key, the work), and the page to go back to. */
+export const promoteLinkBody = z.looseObject({
+  source: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+  key: z.string().min(1).max(500),
+  media_id: workId,
+  next: nextPath('/admin/catalog/links'),
+});

@@ -57,6 +57,8 @@ export interface World {
   catalog: CatalogPair;
   /** The owner's list import, its preview waiting, its first row to review (see plantImport). */
   importJob: string;
+  /** The key of an id the owner confirmed in an import (ingest.user_links), for administrators to promote. */
+  confirmedKey: string;
 }
 
 /** A film listed twice, the ingest run that took it in, and the conflict that run recorded about the two. */
@@ -148,7 +150,7 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     .type('form')
     .send({ _csrf: owner.token, next: '/list' });
   if (removed.status !== 303) throw new Error(`The owner could not remove a title (status ${removed.status})`);
-  const importJob = await plantImport(knex, ownerUser.id, unlinked);
+  const { jobId: importJob, confirmedKey } = await plantImport(knex, ownerUser.id, unlinked);
   return {
     visitor: await freshVisitor(app),
     owner,
@@ -160,6 +162,7 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
     collectionPath: collection.collection_path,
     catalog,
     importJob,
+    confirmedKey,
   };
 }
 
@@ -167,7 +170,11 @@ export async function createWorld(app: Express, knex: Knex, { seed }: { seed?: n
  * The owner's import of a Letterboxd file, read and waiting for confirmation: one row to review
  * (`candidate` offered) and one to add. What the import routes work on; the owner's alone.
  */
-async function plantImport(knex: Knex, userId: string, candidate: string): Promise<string> {
+async function plantImport(
+  knex: Knex,
+  userId: string,
+  candidate: string,
+): Promise<{ jobId: string; confirmedKey: string }> {
   const [job] = await knex('ingest.import_jobs')
     .insert({
       user_id: userId,
@@ -221,7 +228,15 @@ async function plantImport(knex: Knex, userId: string, candidate: string): Promi
       candidates: [{ mediaId: candidate, title: 'Candidate', mediaType: 'movie', year: 2002, popularity: 0 }],
     }),
   });
-  return jobId;
+  // An id the owner confirmed in an earlier import's review: what the administrators promote.
+  const confirmedKey = `https://boxd.it/${madeUp(8, 'link')}`;
+  await knex('ingest.user_links').insert({
+    user_id: userId,
+    source_name: 'letterboxd',
+    external_key: confirmedKey,
+    media_id: candidate,
+  });
+  return { jobId, confirmedKey };
 }
 
 /** The ingest source and key name the world's pair comes from. */
@@ -409,6 +424,7 @@ function pagesToCrawl(world: World): { role: Role; who: Agent; pages: string[] }
       pages: [
         `/media/${world.media.linkSource}`,
         '/admin/catalog',
+        '/admin/catalog/links',
         `/admin/catalog/pairs/${world.catalog.duplicate}/${world.catalog.original}/merge`,
       ],
     },
@@ -455,6 +471,7 @@ function worldValues(world: World): Record<string, string> {
     other: world.other.username,
     admin: world.admin.username,
     importJob: world.importJob,
+    confirmedKey: world.confirmedKey,
   };
 }
 
