@@ -77,6 +77,12 @@ const STATUS_LABELS: Record<ImportJob['status'], string> = {
 
 /** The states in which the queue is at work on a job (its page refreshes itself). */
 const WORKING: ImportJob['status'][] = ['pending', 'applying', 'undoing'];
+/** The step whose progress (ingest.import_progress) each working status shows. */
+const PROGRESS_STEP: Partial<Record<ImportJob['status'], string>> = {
+  pending: 'matching',
+  applying: 'applying',
+  undoing: 'undoing',
+};
 
 const SCORE_FORMAT_LABELS: Record<(typeof ANILIST_SCORE_FORMATS)[number], string> = {
   POINT_100: '100 points',
@@ -328,7 +334,9 @@ export function showImportJob(knex: Knex): RequestHandler {
       const rows = ['ready', 'succeeded', 'undone'].includes(job.status)
         ? await importRowsPage(knex, job.id, outcomes, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE)
         : [];
-      const progress = WORKING.includes(job.status) ? await progressOf(knex, job.id) : undefined;
+      // The progress of the step under way: a finished step's counts say nothing of the next.
+      const recorded = WORKING.includes(job.status) ? await progressOf(knex, job.id) : undefined;
+      const progress = recorded?.step === PROGRESS_STEP[job.status] ? recorded : undefined;
       const pageUrl = (target: number) => `${jobPath(job.id)}?show=${show}${target > 1 ? `&page=${target}` : ''}`;
       const view = {
         title: `Import of ${job.fileName}`,

@@ -3,6 +3,7 @@
  * the catalog works those rows may be, the person's entries before and after, and the review
  * items. Every query that reads or writes a person's data takes their user id.
  */
+import { planSearch } from '../search/queries';
 import type { Knex } from '../database/connection';
 import type { EntryValues } from './evaluate';
 import type { Candidate } from './matching';
@@ -348,8 +349,34 @@ export async function allImportRows(knex: Knex | Knex.Transaction, jobId: string
     .select<StoredRow[]>(ROW_COLUMNS);
 }
 
+/** One row of a job (a review answer touches only the row in hand). */
+export async function importRow(
+  knex: Knex | Knex.Transaction,
+  jobId: string,
+  rowNumber: number,
+): Promise<StoredRow | undefined> {
+  return knex('ingest.import_rows as r')
+    .where({ 'r.job_id': jobId, 'r.row_number': rowNumber })
+    .first<StoredRow | undefined>(ROW_COLUMNS);
+}
+
+/** Another row of the job that already imports this work, if any. */
+export async function rowImportingWork(
+  knex: Knex | Knex.Transaction,
+  jobId: string,
+  mediaId: string,
+  exceptRow: number,
+): Promise<{ file: string; line: number } | undefined> {
+  return knex('ingest.import_rows')
+    .where({ job_id: jobId, media_id: mediaId })
+    .whereNot('row_number', exceptRow)
+    .whereIn('outcome', ['add', 'change', 'unchanged'])
+    .orderBy('row_number')
+    .first<{ file: string; line: number } | undefined>('file', 'line');
+}
+
 /** Counts of a job's rows by outcome. */
-export async function outcomeCounts(knex: Knex, jobId: string): Promise<Record<string, number>> {
+export async function outcomeCounts(knex: Knex | Knex.Transaction, jobId: string): Promise<Record<string, number>> {
   const rows = await knex('ingest.import_rows')
     .where('job_id', jobId)
     .groupBy('outcome')
@@ -492,10 +519,36 @@ export async function countFailedAttempt(knex: Knex, jobId: string, maxAttempts:
 }
 
 /**
- * Works whose title, or any title they are known by, starts with `text` (as media.match_key
- * makes it): the review's search for another title. Most tracked first.
+ * The review's search for another title: works whose title, or any title they are known by,
+ * starts with `text` (as media.match_key makes it), most tracked first; when none does, works
+ * with its words.
  */
 export async function searchWorks(knex: Knex, text: string, limit: number): Promise<Candidate[]> {
+  const found = await worksStartingWith(knex, text, limit);
+  return found.length ? found : worksWithWords(knex, text, limit);
+}
+
+/**
+ * Works with every word searched for (each word as a prefix, a typo as the catalog's nearest
+ * words: src/search): the second try of a search whose title starts nothing ("godfathr",
+ * "harbour quiet"). The most tracked first, of a bounded set of matches.
+ */
+async function worksWithWords(knex: Knex, text: string, limit: number): Promise<Candidate[]> {
+  const plan = await planSearch(knex, text);
+  if (!plan) return [];
+  const { rows } = await knex.raw<{ rows: Candidate[] }>(
+    `select m.id as "mediaId", m.title, m.media_type as "mediaType",
+            extract(year from m.release_date)::int as year, m.tracking_count as popularity
+       from media.media m
+      where m.id in (select w.id from media.media w where w.search_vector @@ ?::tsquery limit 500)
+      order by m.tracking_count desc, length(m.title), m.title
+      limit ?`,
+    [plan.tsquery, limit],
+  );
+  return rows;
+}
+
+async function worksStartingWith(knex: Knex, text: string, limit: number): Promise<Candidate[]> {
   const { rows } = await knex.raw<{ rows: Candidate[] }>(
     `select m.id as "mediaId", m.title, m.media_type as "mediaType",
             extract(year from m.release_date)::int as year, m.tracking_count as popularity

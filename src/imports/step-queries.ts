@@ -25,15 +25,18 @@ import {
   countFailedAttempt,
   finishImportStep,
   findImportJob,
+  importRow,
   insertReviewItems,
   logImport,
   moveImportJob,
+  outcomeCounts,
   queueUndo,
   recordProgress,
   recordAppliedRows,
   rememberLinks,
   replaceImportRows,
   resolveReviewItem,
+  rowImportingWork,
   updateRowOutcomes,
   uploadOf,
   workExists,
@@ -47,6 +50,13 @@ import {
 import { EXTERNAL_ID_KINDS, ImportFileError, type ImportRecord, type ReadOptions } from './records';
 
 const BATCH = 1000;
+
+/**
+ * Tells how far a step is (rows done of total), for the job's page: written outside the step's
+ * transaction, so the page sees it while the step runs.
+ */
+export type ReportProgress = (done: number, total: number) => Promise<void>;
+const noReport: ReportProgress = async () => {};
 
 /** A JSON.stringify replacer that drops NUL characters from every string. */
 const withoutNul = (_key: string, value: unknown) =>
@@ -95,6 +105,21 @@ async function matchRecords(knex: Knex, userId: string, records: ImportRecord[])
     });
   }
   return decisions;
+}
+
+/**
+ * Flags the records where the upload's bytes that were not UTF-8 landed (each became U+FFFD in
+ * what the record took from its row): those rows say so, the others do not. Bytes in a column
+ * the import does not read change nothing imported, and flag nothing. A reader that words the
+ * problem itself (MyAnimeList's, per field) is not repeated.
+ */
+function flagReplacedBytes(records: ImportRecord[]): void {
+  for (const record of records) {
+    if (record.problems.some((problem) => problem.includes('not UTF-8'))) continue;
+    const { origin: _origin, problems: _problems, ...taken } = record;
+    if (JSON.stringify(taken).includes('\uFFFD'))
+      record.problems.push('the row held bytes that are not UTF-8 text: they were replaced (shown as �)');
+  }
 }
 
 /** Whether record `a` is newer than `b` (its source changed it later, or it comes later in the file). */
@@ -162,9 +187,7 @@ export async function readImport(
     if (error instanceof ImportFileError) return { status: 'failed', error: error.message };
     throw error;
   }
-  if (replaced > 0)
-    for (const record of records)
-      record.problems.push('the file held bytes that are not UTF-8 text: they were replaced');
+  if (replaced > 0) flagReplacedBytes(records);
 
   await recordProgress(knex, job.id, 'matching', 0, records.length);
   const decisions: MatchDecision[] = [];
@@ -301,11 +324,10 @@ async function storeEvaluation(
   );
 }
 
-/** The summary of a job's rows by outcome. */
-function summarise(rows: { outcome: string }[]): Record<string, number> {
-  const summary: Record<string, number> = { rows: rows.length };
-  for (const row of rows) summary[row.outcome] = (summary[row.outcome] ?? 0) + 1;
-  return summary;
+/** The summary of a job's rows by outcome, counted in SQL. */
+async function summarise(trx: Knex.Transaction, jobId: string): Promise<Record<string, number>> {
+  const counts = await outcomeCounts(trx, jobId);
+  return { rows: Object.values(counts).reduce((sum, count) => sum + count, 0), ...counts };
 }
 
 /**
@@ -316,6 +338,7 @@ function summarise(rows: { outcome: string }[]): Record<string, number> {
 export async function applyImport(
   trx: Knex.Transaction,
   job: { id: string; userId: string; options: ImportJobOptions },
+  report: ReportProgress = noReport,
 ): Promise<Record<string, number>> {
   await lockListForImport(trx, job.userId);
   const rows = (await allImportRows(trx, job.id)).filter((row) => row.appliedAt === null);
@@ -351,10 +374,17 @@ export async function applyImport(
       mediaId: item.row.mediaId!,
       before: item.before,
       after: item.after,
+      addedAt: item.row.record!.addedAt,
+      updatedAt: item.row.record!.updatedAt,
     }));
-  await writeImportedEntries(trx, job.userId, writes);
-  await recordAppliedRows(trx, job.id, writes);
-  const summary = summarise(await allImportRows(trx, job.id));
+  await report(0, writes.length);
+  for (let start = 0; start < writes.length; start += BATCH) {
+    const chunk = writes.slice(start, start + BATCH);
+    await writeImportedEntries(trx, job.userId, chunk);
+    await recordAppliedRows(trx, job.id, chunk);
+    await report(start + chunk.length, writes.length);
+  }
+  const summary = await summarise(trx, job.id);
   summary.written = writes.length;
   await logImport(trx, job.id, 'info', 'import applied', summary);
   return summary;
@@ -372,7 +402,7 @@ export async function changeMode(knex: Knex, userId: string, jobId: string, mode
       .where('id', jobId)
       .update({ options: { ...job.options, mode } });
     await storeEvaluation(trx, jobId, await evaluateRows(trx, userId, mode, await allImportRows(trx, jobId), false));
-    await finishImportStep(trx, jobId, { status: 'ready', summary: summarise(await allImportRows(trx, jobId)) });
+    await finishImportStep(trx, jobId, { status: 'ready', summary: await summarise(trx, jobId) });
     return true;
   });
 }
@@ -398,7 +428,7 @@ export async function answerReview(
       .forUpdate()
       .first<{ options: ImportJobOptions } | undefined>('options');
     if (!job) return 'not-found';
-    const [row] = (await allImportRows(trx, jobId)).filter((candidate) => candidate.rowNumber === rowNumber);
+    const row = await importRow(trx, jobId, rowNumber);
     if (
       !row ||
       !row.record ||
@@ -413,12 +443,7 @@ export async function answerReview(
     } else {
       const work = await workExists(trx, answer.mediaId);
       if (!work) return 'no-such-work';
-      const taken = (await allImportRows(trx, jobId)).find(
-        (other) =>
-          other.rowNumber !== rowNumber &&
-          other.mediaId === work.mediaId &&
-          ['add', 'change', 'unchanged'].includes(other.outcome),
-      );
+      const taken = await rowImportingWork(trx, jobId, work.mediaId, rowNumber);
       if (taken) {
         await updateRowOutcomes(trx, jobId, [
           {
@@ -430,7 +455,7 @@ export async function answerReview(
           },
         ]);
         await resolveReviewItem(trx, jobId, userId, rowNumber, 'matched', work.mediaId);
-        await finishImportStep(trx, jobId, { status: 'ready', summary: summarise(await allImportRows(trx, jobId)) });
+        await finishImportStep(trx, jobId, { status: 'ready', summary: await summarise(trx, jobId) });
         return 'done';
       }
       await rememberLinks(trx, userId, work.mediaId, idPairs(row.record));
@@ -452,7 +477,7 @@ export async function answerReview(
       ]);
       await resolveReviewItem(trx, jobId, userId, rowNumber, 'matched', work.mediaId);
     }
-    await finishImportStep(trx, jobId, { status: 'ready', summary: summarise(await allImportRows(trx, jobId)) });
+    await finishImportStep(trx, jobId, { status: 'ready', summary: await summarise(trx, jobId) });
     return 'done';
   });
 }
@@ -472,6 +497,7 @@ export interface UndoResult {
 export async function undoImport(
   trx: Knex.Transaction,
   job: { id: string; userId: string },
+  report: ReportProgress = noReport,
 ): Promise<Record<string, number | string>> {
   await lockListForImport(trx, job.userId);
   const applied = (await allImportRows(trx, job.id)).filter(
@@ -490,9 +516,14 @@ export async function undoImport(
     if (sameEntry(now, row.after)) restores.push({ mediaId: row.mediaId!, before: row.before });
     else changedSince.push(row.record?.title ?? `line ${row.line}`);
   }
-  await restoreEntries(trx, job.userId, restores);
+  await report(0, restores.length);
+  for (let start = 0; start < restores.length; start += BATCH) {
+    const chunk = restores.slice(start, start + BATCH);
+    await restoreEntries(trx, job.userId, chunk);
+    await report(start + chunk.length, restores.length);
+  }
   const summary = {
-    ...summarise(await allImportRows(trx, job.id)),
+    ...(await summarise(trx, job.id)),
     restored: restores.length,
     changedSince: changedSince.length,
     // The first titles, for the page to name (the log keeps them all).
@@ -563,10 +594,14 @@ export async function runNextImportStep(knex: Knex, logger: Logger, limits?: Upl
             });
           }
         } else if (job.status === 'applying') {
-          const summary = await applyImport(trx, job);
+          const summary = await applyImport(trx, job, (done, total) =>
+            recordProgress(knex, job.id, 'applying', done, total),
+          );
           await finishImportStep(trx, job.id, { status: 'succeeded', summary });
         } else {
-          const summary = await undoImport(trx, job);
+          const summary = await undoImport(trx, job, (done, total) =>
+            recordProgress(knex, job.id, 'undoing', done, total),
+          );
           await finishImportStep(trx, job.id, { status: 'undone', summary });
         }
         return true;
