@@ -21,6 +21,7 @@ const PROCESS_TESTS = [
   'test/reliability/database-fault.test.ts',
   'test/reliability/drain.test.ts',
   'test/reliability/embedded-restart.test.ts',
+  'test/reliability/import-restart.test.ts',
   'test/cli/recount.test.ts',
   'test/cli/user-admin.test.ts',
   'test/cli/ingest.test.ts',
