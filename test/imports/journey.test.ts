@@ -150,6 +150,159 @@ describe('importing a list', () => {
     expect(undone('.import-undo-result').text()).toContain('2 entries are as before');
   });
 
+  it('lets an administrator promote an id a person confirmed, so that everyone’s imports match it', async () => {
+    const first = await person();
+    const nearby = unique('Glass Orchard');
+    const nearbyId = await insertWork(seeded.db.knex, { title: nearby, year: 2010 });
+    const uri = `https://boxd.it/${unique('p').slice(-8)}`;
+    const file = letterboxdWatched([[nearby, 2011, uri]]);
+    const jobPath = await uploaded(first.agent, 'watched.csv', file);
+    expect(await counts(first.agent, jobPath)).toEqual({ 'To review': 1 });
+    const review = await page(first.agent, `${jobPath}?show=uncertain`);
+    const pick = await post(first.agent, jobPath, review('form.import-pick').attr('action')!, { media: nearbyId });
+    expect(pick.status).toBe(303);
+
+    // Only administrators see the suggestions.
+    expect((await first.agent.get('/admin/catalog/links')).status).toBe(403);
+    const admin = await signedInAgent(seeded.app, await createUser(seeded.db.knex, { role: 'admin' }));
+    const listed = await page(admin, '/admin/catalog/links');
+    const row = listed('.link-table tbody tr').filter((_, item) => listed(item).text().includes(uri));
+    expect(row).toHaveLength(1);
+    expect(row.find('th').text()).toContain('Letterboxd');
+    expect(row.find(`a[href="/media/${nearbyId}"]`).text()).toBe(nearby);
+    expect(row.text()).toContain('1 person');
+
+    const fields = Object.fromEntries(
+      row
+        .find('form input[type="hidden"]')
+        .toArray()
+        .map((input) => [listed(input).attr('name')!, listed(input).attr('value')!]),
+    );
+    const promoted = await admin.post('/admin/catalog/links/promote').type('form').send(fields);
+    expect(promoted.status).toBe(303);
+    expect(promoted.headers.location).toBe('/admin/catalog/links');
+    const after = await page(admin, '/admin/catalog/links');
+    expect(after('.flash').text()).toContain(`Letterboxd id ${uri} now names “${nearby}”`);
+    expect(after('.link-table').text()).not.toContain(uri);
+    expect(
+      await seeded.db
+        .knex('media.external_links')
+        .where({ source_name: 'letterboxd', external_key: uri })
+        .select('media_id'),
+    ).toEqual([{ media_id: nearbyId }]);
+
+    // Another person's import now matches it by id, with nothing to review.
+    const second = await person();
+    const theirs = await uploaded(second.agent, 'watched.csv', file);
+    expect(await counts(second.agent, theirs)).toEqual({ 'To add': 1 });
+
+    // Promoting it again says so; an id nobody confirmed is a 404; a form that is no form a 422.
+    const token = await csrfTokenFrom(admin, '/admin/catalog/links');
+    const again = await admin
+      .post('/admin/catalog/links/promote')
+      .type('form')
+      .send({ ...fields, _csrf: token });
+    expect(again.status).toBe(303);
+    expect((await page(admin, '/admin/catalog/links'))('[role="status"]').text()).toContain('in the catalog already');
+    const unconfirmed = await admin
+      .post('/admin/catalog/links/promote')
+      .type('form')
+      .send({ ...fields, _csrf: token, key: `${uri}x` });
+    expect(unconfirmed.status).toBe(404);
+    const nonsense = await admin
+      .post('/admin/catalog/links/promote')
+      .type('form')
+      .send({ _csrf: token, source: 'Not A Kind', key: '', media_id: 'nope' });
+    expect(nonsense.status).toBe(422);
+  });
+
+  it('shows an id the catalog gives to another work as a disagreement, and refuses to promote it (409)', async () => {
+    const { user } = await person();
+    const mine = await insertWork(seeded.db.knex, { title: unique('Left Work'), year: 2003 });
+    const other = await insertWork(seeded.db.knex, { title: unique('Right Work'), year: 2003 });
+    const key = `tt${Math.floor(Math.random() * 1e9)}`;
+    await seeded.db.knex('media.external_links').insert({ source_name: 'imdb', external_key: key, media_id: other });
+    await seeded.db
+      .knex('ingest.user_links')
+      .insert({ user_id: user.id, source_name: 'imdb', external_key: key, media_id: mine });
+    const admin = await signedInAgent(seeded.app, await createUser(seeded.db.knex, { role: 'admin' }));
+    const listed = await page(admin, '/admin/catalog/links');
+    const row = listed('.link-table tbody tr').filter((_, item) => listed(item).text().includes(key));
+    expect(row.find(`a[href="/media/${other}"]`)).toHaveLength(1);
+    expect(row.find('form')).toHaveLength(0);
+    const token = await csrfTokenFrom(admin, '/admin/catalog/links');
+    const refused = await admin
+      .post('/admin/catalog/links/promote')
+      .type('form')
+      .send({ _csrf: token, source: 'imdb', key, media_id: mine });
+    expect(refused.status).toBe(409);
+    expect(cheerio.load(refused.text)('[role="alert"]').text()).toContain('merge them');
+    expect(
+      await seeded.db.knex('media.external_links').where({ source_name: 'imdb', external_key: key }).select('media_id'),
+    ).toEqual([{ media_id: other }]);
+  });
+
+  it('flags only the rows where bytes that were not UTF-8 were replaced, and imports them all', async () => {
+    const { user, agent } = await person();
+    const clean = unique('Clean Pages');
+    const marred = unique('Marred Pages');
+    const cleanId = await insertWork(seeded.db.knex, { title: clean, mediaType: 'book', year: 2010 });
+    const marredId = await insertWork(seeded.db.knex, { title: marred, mediaType: 'book', year: 2011 });
+    const header =
+      'Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Average Rating,Publisher,Binding,Number of Pages,Year Published,Original Publication Year,Date Read,Date Added,Bookshelves,Bookshelves with positions,Exclusive Shelf,My Review,Spoiler,Private Notes,Read Count,Owned Copies';
+    const row = (id: string, title: string, year: number, notes: string) =>
+      `${id},"${title}",Someone,,,,,4,3.9,,,,${year},${year},,2024/01/02,,,read,,,${notes},1,0`;
+    // A Latin-1 "é" where UTF-8 was expected, in the second book's notes.
+    const [before, after] = `${header}\n${row('', clean, 2010, 'fine')}\n${row('', marred, 2011, 'caf@')}\n`.split('@');
+    const file = Buffer.concat([Buffer.from(before!), Buffer.from([0xe9]), Buffer.from(after!)]);
+    const jobPath = await uploaded(agent, 'goodreads_library_export.csv', file);
+    expect(await counts(agent, jobPath)).toEqual({ 'To add': 2 });
+    const reasons = await seeded.db
+      .knex('ingest.import_rows')
+      .where('job_id', jobPath.split('/').pop())
+      .orderBy('row_number')
+      .pluck('reason');
+    expect(reasons[0]).toBeNull();
+    expect(reasons[1]).toContain('not UTF-8');
+    await apply(agent, jobPath);
+    expect(await entryOf(user.id, cleanId)).toMatchObject({ notes: 'fine' });
+    expect(await entryOf(user.id, marredId)).toMatchObject({ notes: 'caf\uFFFD' });
+  });
+
+  it('shows the progress of the step under way, not the last one’s', async () => {
+    const { agent } = await person();
+    const titles = [unique('Step One'), unique('Step Two')];
+    for (const title of titles) await insertWork(seeded.db.knex, { title, year: 2012 });
+    const jobPath = await uploaded(
+      agent,
+      'watched.csv',
+      letterboxdWatched(
+        titles.map((title, index) => [title, 2012, `https://boxd.it/${unique(`s${index}`).slice(-8)}`]),
+      ),
+    );
+    const jobId = jobPath.split('/').pop()!;
+    const progress = () =>
+      seeded.db.knex('ingest.import_progress').where('job_id', jobId).first('step', 'done', 'total');
+    expect(await progress()).toEqual({ step: 'matching', done: 2, total: 2 });
+
+    // Confirmed, not yet taken by the queue: the reading's counts are not the applying's.
+    const confirm = await post(agent, jobPath, `${jobPath}/apply`);
+    expect(confirm.status).toBe(303);
+    const waiting = await page(agent, jobPath);
+    expect(waiting('#progress-label').text()).toBe('Adding to your list.');
+    expect(waiting('progress').attr('value')).toBeUndefined();
+
+    await work();
+    expect(await progress()).toEqual({ step: 'applying', done: 2, total: 2 });
+    // Half-way through applying, as the page would find it.
+    await seeded.db.knex('ingest.import_jobs').where('id', jobId).update({ status: 'applying' });
+    await seeded.db.knex('ingest.import_progress').where('job_id', jobId).update({ done: 1 });
+    const halfway = await page(agent, jobPath);
+    expect(halfway('#progress-label').text()).toBe('Adding to your list: 1 of 2 entries.');
+    expect(halfway('progress').attr('value')).toBe('1');
+    await seeded.db.knex('ingest.import_jobs').where('id', jobId).update({ status: 'succeeded' });
+  });
+
   it('keeps the person’s values and fills gaps by default, lets the import win when asked, and never drops notes', async () => {
     const { user, agent } = await person();
     const title = unique('Long Winter');
@@ -230,8 +383,11 @@ describe('importing a list', () => {
     );
     const review = await page(agent, `${jobPath}?show=uncertain`);
     await post(agent, jobPath, review('form.import-pick').attr('action')!, { media: mediaId });
-    // The second row, not found, is searched for and given the same title.
-    const search = await page(agent, `${jobPath}/rows/2?q=${encodeURIComponent(title)}`);
+    // The second row, not found, is searched for and given the same title. The words in another
+    // order start no title: the search then finds the titles that have them.
+    const reordered = title.split(' ').reverse().join(' ');
+    const search = await page(agent, `${jobPath}/rows/2?q=${encodeURIComponent(reordered)}`);
+    expect(search(`form.import-pick input[value="${mediaId}"]`)).toHaveLength(1);
     const pick = await post(agent, jobPath, search('form.import-pick').attr('action')!, { media: mediaId });
     expect(pick.status).toBe(303);
     expect(await counts(agent, jobPath)).toEqual({ 'To add': 1, 'Listed twice in the file': 1 });
@@ -283,8 +439,17 @@ describe('importing a list', () => {
         notes: 'Line one,\n"quoted" and, commas',
         started_at: '2020-01-02T00:00:00Z',
         completed_at: '2020-02-03T00:00:00Z',
+        created_at: '2019-12-30T10:11:12Z',
+        updated_at: '2020-02-03T20:21:22Z',
       },
-      { user_id: user.id, media_id: b, status: 'in_progress', progress: 120 },
+      {
+        user_id: user.id,
+        media_id: b,
+        status: 'in_progress',
+        progress: 120,
+        created_at: '2021-06-01T08:00:00Z',
+        updated_at: '2021-06-02T09:30:00Z',
+      },
     ]);
     for (const extension of ['csv', 'json']) {
       const exported = await agent.get(`/list/export.${extension}`).buffer(true);
@@ -293,7 +458,18 @@ describe('importing a list', () => {
       const jobPath = await uploaded(other.agent, `list.${extension}`, exported.text);
       expect(await counts(other.agent, jobPath)).toEqual({ 'To add': 2 });
       await apply(other.agent, jobPath);
-      const fields = ['media_id', 'status', 'rating', 'progress', 'notes', 'started_at', 'completed_at'];
+      // Down to when each entry was added and last changed: the list sorts by the latter.
+      const fields = [
+        'media_id',
+        'status',
+        'rating',
+        'progress',
+        'notes',
+        'started_at',
+        'completed_at',
+        'created_at',
+        'updated_at',
+      ];
       const listOf = (userId: string) =>
         seeded.db.knex('interaction.user_media').where('user_id', userId).orderBy('media_id').select(fields);
       expect(await listOf(other.user.id)).toEqual(await listOf(user.id));
