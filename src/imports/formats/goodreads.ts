@@ -76,7 +76,12 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
     );
   }
 
-  record.completedOn = parseDate(values['Date Read']);
+  // Date Read is the last reading's finish: the book's finish when it is on the read shelf (or on
+  // a shelf that says nothing); a book being read again, or wanted again, keeps it as a past reading.
+  const read = parseDate(values['Date Read']);
+  if (read && record.status !== null && record.status !== 'completed')
+    record.viewings.push({ date: read, rating: null, rewatch: false, note: null });
+  else record.completedOn = read;
   record.addedAt = parseDate(values['Date Added']);
   const readCount = parseCount(values['Read Count']);
   if (readCount !== null && readCount > 1) record.rewatchCount = readCount - 1;

@@ -31,8 +31,13 @@ const TITLE_TYPES: Record<string, ImportMediaType[] | 'episode'> = {
   video: ['movie', 'anime'],
   tvseries: ['tv', 'anime'],
   tvminiseries: ['tv', 'anime'],
+  tvspecial: ['movie', 'tv', 'anime'],
+  tvshort: ['movie', 'anime'],
+  musicvideo: ['movie'],
   videogame: ['game'],
+  podcastseries: ['podcast'],
   tvepisode: 'episode',
+  podcastepisode: 'episode',
 };
 
 function isImdbHeader(header: string[]) {

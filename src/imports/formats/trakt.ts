@@ -87,7 +87,7 @@ function readTrakt(members: ImportMember[]): ReadResult {
   });
   if (files.length === 0)
     throw new ImportFileError(
-      'No Trakt export file was found: upload the export ZIP, or its watched-movies.json, watched-shows.json, watched-history.json, ratings-movies.json, ratings-shows.json or lists-watchlist.json.',
+      'None of these is a Trakt file we import (custom lists, favourites, comments and episode or season ratings are not): upload the export ZIP, or its watched-movies.json, watched-shows.json, watched-history.json, ratings-movies.json, ratings-shows.json or lists-watchlist.json.',
     );
 
   const titles = new Map<string, Title>();

@@ -136,7 +136,9 @@ function readRow(file: string, { line, values, raw }: CsvRow): ImportRecord | Re
   }
 
   record.startedOn = parseDate(values.start_date);
-  record.completedOn = parseDate(values.end_date);
+  // Yamtrack's end date is the day of the last episode (or chapter) seen: a finish only for a
+  // title completed, not for one under way, paused or dropped.
+  if (record.status === 'completed') record.completedOn = parseDate(values.end_date);
   record.notes = htmlToText(values.notes);
   // Older exports call the column progress_changed.
   const progressedAt = (values.progressed_at ?? values.progress_changed ?? '').trim();

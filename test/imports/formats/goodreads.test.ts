@@ -124,6 +124,17 @@ describe('Goodreads library export', () => {
     ).toMatchObject({ rewatchCount: null, startedOn: null, completedOn: null, addedAt: '2020-01-01' });
   });
 
+  it('keeps the Date Read of a book being read again as a past reading, not as its finish', () => {
+    const record = readOne({
+      'Book Id': '3',
+      Title: 'Again',
+      'Exclusive Shelf': 'currently-reading',
+      'Date Read': '2021/10/11',
+    });
+    expect(record).toMatchObject({ status: 'in_progress', completedOn: null });
+    expect(record.viewings).toEqual([{ date: '2021-10-11', rating: null, rewatch: false, note: null }]);
+  });
+
   it('reads a file with LF line ends and no byte-order mark as well', () => {
     const record = readOne({ 'Book Id': '12', Title: 'Plain', ISBN13: '="9780141439600"', 'Exclusive Shelf': 'read' });
     expect(record).toMatchObject({

@@ -50,11 +50,26 @@ describe('the IMDb format', () => {
     expect(title([ratings], 'tt0111161')).toMatchObject({ title: 'The Shawshank Redemption', alternativeTitles: [] });
   });
 
-  it('maps Title Type to our types: series, video game, and anything else as movie or tv', () => {
+  it('maps Title Type to our types: series, video game, special, podcast, and anything else as movie or tv', () => {
     expect(title([ratings], 'tt0903747').mediaTypes).toEqual(['tv', 'anime']);
     expect(title([list], 'tt7366338').mediaTypes).toEqual(['tv', 'anime']);
     expect(title([ratings], 'tt2140553').mediaTypes).toEqual(['game']);
-    expect(title([ratings], 'tt0295178').mediaTypes).toEqual(['movie', 'tv']);
+    // A TV special may be filed here as a film, a series' special, or an anime's.
+    expect(title([ratings], 'tt0295178').mediaTypes).toEqual(['movie', 'tv', 'anime']);
+    const typed = (type: string) =>
+      imdbFormat.read(
+        [
+          {
+            name: 'ratings.csv',
+            text: `Const,Your Rating,Date Rated,Title,Title Type\ntt0000001,8,2020-01-01,T,${type}\n`,
+          },
+        ],
+        {},
+      );
+    expect(typed('TV Short').records[0]?.mediaTypes).toEqual(['movie', 'anime']);
+    expect(typed('Podcast Series').records[0]?.mediaTypes).toEqual(['podcast']);
+    expect(typed('Podcast Episode').rejected[0]?.reason).toBe('an episode: lists here track whole titles');
+    expect(typed('Something New').records[0]?.mediaTypes).toEqual(['movie', 'tv']);
   });
 
   it('reads the older camel-case Title Type words too', () => {

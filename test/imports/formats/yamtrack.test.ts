@@ -77,6 +77,14 @@ describe('Yamtrack export', () => {
     });
   });
 
+  it('takes the end date as the finish of a completed title only: under way, it is the last episode seen', () => {
+    expect(readOne({ media_type: 'movie', status: 'Completed', end_date: '2024-02-09' })).toMatchObject({
+      completedOn: '2024-02-09',
+    });
+    for (const status of ['In progress', 'Paused', 'Dropped'])
+      expect(readOne({ media_type: 'movie', status, end_date: '2024-02-09' })).toMatchObject({ completedOn: null });
+  });
+
   it('takes a film’s duration as minutes and a game’s as whole hours', () => {
     expect(byTitle('Long Cut')).toMatchObject({ progress: 135, status: 'dropped', rating: null });
     expect(byTitle('Hollow Manor 7')).toMatchObject({ mediaTypes: ['game'], progress: 3, status: 'paused', ids: {} });
