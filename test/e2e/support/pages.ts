@@ -255,6 +255,27 @@ export const PAGES: PageCase[] = [
       }
     },
   },
+  {
+    name: 'admin-links',
+    who: 'signed-in',
+    open: async (page, visitor) => {
+      const { knex } = visitor.running.db;
+      const users = () => knex('users.users').where({ username: visitor.username });
+      // An id the visitor confirmed in an import, for the page to list with its Promote form.
+      const person = await users().first<{ id: string }>('id');
+      const work = await knex('media.media').orderBy('id').first<{ id: string }>('id');
+      await knex('ingest.user_links')
+        .insert({ user_id: person.id, source_name: 'imdb', external_key: 'tt0000001', media_id: work.id })
+        .onConflict(['user_id', 'source_name', 'external_key'])
+        .ignore();
+      await users().update({ role: 'admin' });
+      try {
+        return await page.goto('/admin/catalog/links');
+      } finally {
+        await users().update({ role: 'member' });
+      }
+    },
+  },
   { name: 'not-found', who: 'both', open: (page) => page.goto('/no-such-page') },
   { name: 'server-error', who: 'anonymous', open: (page, { running }) => page.goto(`${running.brokenBaseUrl}/`) },
   {
