@@ -207,6 +207,55 @@ export async function logImport(
   await knex('ingest.import_logs').insert({ job_id: jobId, level, message, details: details ?? null });
 }
 
+/** Outcomes that import a row (the others are listed with why and left out). */
+const IMPORTING = ['add', 'change', 'unchanged'];
+
+/**
+ * A line per row in the job's log, in one statement from the rows as a step left them: after
+ * reading, what each row came to and why (a warning for one left out); after applying, whether
+ * each row was written.
+ */
+export async function logRows(trx: Knex.Transaction, jobId: string, step: 'read' | 'applied'): Promise<void> {
+  const message =
+    step === 'read'
+      ? `'row ' || row_number || ': ' || outcome`
+      : `'row ' || row_number || ': ' || case when applied_at is not null then 'written' else outcome || ', not written' end`;
+  await trx.raw(
+    `insert into ingest.import_logs (job_id, level, message, details)
+     select job_id, case when outcome = any(:importing::text[]) then 'info' else 'warn' end, ${message},
+            jsonb_strip_nulls(jsonb_build_object('row', row_number, 'file', file, 'line', line, 'outcome', outcome,
+                                                 'reason', reason, 'mediaId', media_id))
+       from ingest.import_rows where job_id = :jobId order by row_number`,
+    { importing: IMPORTING, jobId },
+  );
+}
+
+/** A line per row an undo touched: put back, or left because it changed since. */
+export async function logUndoneRows(
+  trx: Knex.Transaction,
+  jobId: string,
+  rows: { rowNumber: number; mediaId: string; restored: boolean }[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += 1000) {
+    const chunk = rows.slice(start, start + 1000);
+    await trx.raw(
+      `insert into ingest.import_logs (job_id, level, message, details)
+       select ?, case when u.restored then 'info' else 'warn' end,
+              'row ' || u.row_number || ': ' || case when u.restored then 'put back as it was'
+                                                     else 'changed since the import, left as it is' end,
+              jsonb_build_object('row', u.row_number, 'mediaId', u.media_id)
+         from unnest(?::int[], ?::uuid[], ?::boolean[]) with ordinality as u(row_number, media_id, restored, n)
+        order by u.n`,
+      [
+        jobId,
+        chunk.map((row) => row.rowNumber),
+        chunk.map((row) => row.mediaId),
+        chunk.map((row) => row.restored),
+      ] as Knex.RawBinding[],
+    );
+  }
+}
+
 /** Works by id links: the catalog's (media.external_links) and the ones this person confirmed. */
 export async function worksByIds(
   knex: Knex,

@@ -28,6 +28,8 @@ import {
   importRow,
   insertReviewItems,
   logImport,
+  logRows,
+  logUndoneRows,
   moveImportJob,
   outcomeCounts,
   queueUndo,
@@ -270,6 +272,7 @@ export async function readImport(
   const summary: Record<string, number> = { rows: rows.length };
   for (const row of rows) summary[row.outcome] = (summary[row.outcome] ?? 0) + 1;
   await logImport(trx, job.id, 'info', 'file read and matched', summary);
+  await logRows(trx, job.id, 'read');
   return { status: 'ready', summary, sourceName };
 }
 
@@ -387,6 +390,7 @@ export async function applyImport(
   const summary = await summarise(trx, job.id);
   summary.written = writes.length;
   await logImport(trx, job.id, 'info', 'import applied', summary);
+  await logRows(trx, job.id, 'applied');
   return summary;
 }
 
@@ -511,10 +515,13 @@ export async function undoImport(
   );
   const restores: { mediaId: string; before: EntryValues | null }[] = [];
   const changedSince: string[] = [];
+  const touched: { rowNumber: number; mediaId: string; restored: boolean }[] = [];
   for (const row of applied) {
     const now = current.get(row.mediaId!) ?? null;
-    if (sameEntry(now, row.after)) restores.push({ mediaId: row.mediaId!, before: row.before });
+    const restored = sameEntry(now, row.after);
+    if (restored) restores.push({ mediaId: row.mediaId!, before: row.before });
     else changedSince.push(row.record?.title ?? `line ${row.line}`);
+    touched.push({ rowNumber: row.rowNumber, mediaId: row.mediaId!, restored });
   }
   await report(0, restores.length);
   for (let start = 0; start < restores.length; start += BATCH) {
@@ -531,6 +538,7 @@ export async function undoImport(
     changedSinceTitles: changedSince.slice(0, 10).join('\n'),
   };
   await logImport(trx, job.id, 'info', 'import undone', { restored: restores.length, changedSince });
+  await logUndoneRows(trx, job.id, touched);
   return summary;
 }
 

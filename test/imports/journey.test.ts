@@ -110,6 +110,21 @@ describe('importing a list', () => {
     const jobPath = await uploaded(agent, 'watched.csv', file);
 
     expect(await counts(agent, jobPath)).toEqual({ 'To review': 1, 'To add': 1, 'Not found in the catalog': 1 });
+    // The job's log has a line per row: what it came to, and why for a row left out.
+    const rowLines = async () =>
+      seeded.db
+        .knex('ingest.import_logs')
+        .where('job_id', jobPath.split('/').pop())
+        .where('message', 'like', 'row %')
+        .orderBy('id')
+        .select<{ level: string; message: string; details: { reason?: string } }[]>('level', 'message', 'details');
+    const read = await rowLines();
+    expect(read.map(({ level, message }) => [level, message])).toEqual([
+      ['info', 'row 1: add'],
+      ['warn', 'row 2: uncertain'],
+      ['warn', 'row 3: unmatched'],
+    ]);
+    expect(read[2]!.details.reason).toContain('no movie or anime or tv called');
     // Nothing is written before the person confirms.
     expect(await entryOf(user.id, exactId)).toBeUndefined();
 
@@ -132,6 +147,11 @@ describe('importing a list', () => {
     expect(await entryOf(user.id, nearbyId)).toMatchObject({ status: 'completed' });
     const done = await page(agent, jobPath);
     expect(done('.import-status').text()).toBe('Imported');
+    expect((await rowLines()).slice(3).map(({ message }) => message)).toEqual([
+      'row 1: written',
+      'row 2: written',
+      'row 3: unmatched, not written',
+    ]);
 
     // The confirmed match is remembered: the same file again matches it by its Letterboxd id.
     const again = await uploaded(agent, 'watched.csv', file);
@@ -148,6 +168,10 @@ describe('importing a list', () => {
     expect(await entryOf(user.id, nearbyId)).toBeUndefined();
     const undone = await page(agent, jobPath);
     expect(undone('.import-undo-result').text()).toContain('2 entries are as before');
+    expect((await rowLines()).slice(6).map(({ message }) => message)).toEqual([
+      'row 1: put back as it was',
+      'row 2: put back as it was',
+    ]);
   });
 
   it('lets an administrator promote an id a person confirmed, so that everyone’s imports match it', async () => {
