@@ -4,7 +4,14 @@
  * does the reading; this gives each row as a record by header name, with the line it starts on.
  */
 import { parse } from 'csv-parse/sync';
-import { ImportFileError, type ImportMember, type ImportRecord, type ReadResult, type RejectedRow } from './records';
+import {
+  ImportFileError,
+  type ImportFormat,
+  type ImportMember,
+  type ImportRecord,
+  type ReadResult,
+  type RejectedRow,
+} from './records';
 
 export interface CsvRow {
   /** The line of the file the row starts on (1-based; the header is line 1). */
@@ -112,6 +119,25 @@ export function readCsvMembers(
   }
   if (!found) throw new ImportFileError(notThis);
   return result;
+}
+
+/**
+ * A format that is one kind of CSV file, told by its header: it claims any member whose header
+ * `fits` and reads each row of those with `readRow` (see readCsvMembers).
+ */
+export function csvFormat(format: {
+  name: string;
+  label: string;
+  fits: (header: string[]) => boolean;
+  readRow: (file: string, row: CsvRow) => ImportRecord | RejectedRow;
+  notThis: string;
+}): ImportFormat {
+  return {
+    name: format.name,
+    label: format.label,
+    detect: (members) => (members.some((member) => format.fits(csvHeader(member.text))) ? 'yes' : 'no'),
+    read: (members) => readCsvMembers(members, format.fits, format.readRow, format.notThis),
+  };
 }
 
 /** A record with neither a title nor an id is a row that cannot be matched: rejected, with `reason`. */

@@ -20,9 +20,9 @@ import {
   type ReadResult,
   type RejectedRow,
 } from '../records';
+import { isObject, jsonOf, looksLikeJson, objectOr, parseJson, type Json } from '../json';
 
 type Kind = 'anime' | 'manga';
-type Json = Record<string, unknown>;
 
 interface List {
   kind: Kind | null;
@@ -49,9 +49,6 @@ const SCALE: Record<AnilistScoreFormat, number> = {
 };
 
 const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
 const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
 const numberOf = (value: unknown) =>
   typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
@@ -77,24 +74,12 @@ function listsIn(json: unknown): List[] | null {
   return collection && collection.map((list) => ({ kind: null, json: list }));
 }
 
-function parse(member: ImportMember): unknown {
-  return JSON.parse(member.text.replace(/^\uFEFF/, '')) as unknown;
-}
-
-const looksLikeJson = (member: ImportMember) => /^\uFEFF?\s*[[{]/.test(member.text);
-
 /** Each member that is an AniList list file, with its lists; a member that is JSON but cut short is an error. */
 function filesIn(members: ImportMember[]): { member: ImportMember; lists: List[] }[] {
   const files: { member: ImportMember; lists: List[] }[] = [];
   for (const member of members) {
-    if (!looksLikeJson(member)) continue;
-    let json: unknown;
-    try {
-      json = parse(member);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ImportFileError(`${member.name} is not complete JSON (${reason}).`);
-    }
+    const json = jsonOf(member);
+    if (json === undefined) continue;
     const lists = listsIn(json);
     if (lists) files.push({ member, lists });
   }
@@ -110,7 +95,7 @@ export function guessAnilistScoreFormat(members: ImportMember[]): AnilistScoreFo
     if (!looksLikeJson(member)) continue;
     let lists: List[] | null;
     try {
-      lists = listsIn(parse(member));
+      lists = listsIn(parseJson(member));
     } catch {
       continue;
     }
@@ -244,7 +229,7 @@ export const anilistFormat: ImportFormat = {
     for (const member of members) {
       if (!looksLikeJson(member)) continue;
       try {
-        if (listsIn(parse(member))) return 'yes';
+        if (listsIn(parseJson(member))) return 'yes';
       } catch {
         broken ||= /"lists"/.test(member.text) && /"entries"/.test(member.text);
       }

@@ -4,7 +4,7 @@
  * YYYY/MM/DD, one exclusive shelf per book (the status) and reviews that may hold HTML.
  */
 import type { Status } from '../../entries/statuses';
-import { csvHeader, hasColumns, readCsvMembers, rejectedWithoutName, type CsvRow } from '../csv';
+import { csvFormat, hasColumns, rejectedWithoutName, type CsvRow } from '../csv';
 import {
   emptyRecord,
   htmlToText,
@@ -14,9 +14,7 @@ import {
   parseYear,
   scaleRating,
   type ImportFormat,
-  type ImportMember,
   type ImportRecord,
-  type ReadResult,
 } from '../records';
 
 const KEY_COLUMNS = ['Book Id', 'Exclusive Shelf', 'My Rating'];
@@ -91,18 +89,10 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
 }
 
 /** Goodreads' library export CSV. */
-export const goodreadsFormat: ImportFormat = {
+export const goodreadsFormat: ImportFormat = csvFormat({
   name: 'goodreads',
   label: 'Goodreads',
-  detect(members) {
-    return members.some((member) => hasColumns(csvHeader(member.text), KEY_COLUMNS)) ? 'yes' : 'no';
-  },
-  read(members: ImportMember[]): ReadResult {
-    return readCsvMembers(
-      members,
-      (header) => hasColumns(header, KEY_COLUMNS),
-      (file, row) => rejectedWithoutName(readRow(file, row), row.raw, 'no title and no id'),
-      'This is not a Goodreads library export: its header has no Book Id, Exclusive Shelf and My Rating.',
-    );
-  },
-};
+  fits: (header) => hasColumns(header, KEY_COLUMNS),
+  readRow: (file, row) => rejectedWithoutName(readRow(file, row), row.raw, 'no title and no id'),
+  notThis: 'This is not a Goodreads library export: its header has no Book Id, Exclusive Shelf and My Rating.',
+});

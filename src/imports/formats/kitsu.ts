@@ -17,9 +17,9 @@ import {
   type ImportRecord,
   type ReadResult,
 } from '../records';
+import { isObject, jsonOf, looksLikeJson, objectOr, parseJson, type Json } from '../json';
 
 type Kind = 'anime' | 'manga';
-type Json = Record<string, unknown>;
 
 const RAW_LIMIT = 300;
 
@@ -39,9 +39,6 @@ const MAPPED_SITES: Record<string, ExternalIdKind> = {
 };
 
 const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
 const text = (value: unknown) =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : typeof value === 'number' ? String(value) : null;
 const isKind = (value: unknown): value is Kind => value === 'anime' || value === 'manga';
@@ -51,12 +48,6 @@ const resources = (value: unknown): Json[] =>
   Array.isArray(value) ? value.filter(isObject) : isObject(value) ? [value] : [];
 
 const isLibrary = (json: unknown) => resources(objectOr(json).data).some((item) => item.type === 'libraryEntries');
-
-const looksLikeJson = (member: ImportMember) => /^\uFEFF?\s*[[{]/.test(member.text);
-
-function parse(member: ImportMember): unknown {
-  return JSON.parse(member.text.replace(/^\uFEFF/, '')) as unknown;
-}
 
 /** The media an entry points at: `anime`, `manga` or the polymorphic `media` relationship. */
 function mediaOf(entry: Json): { kind: Kind; id: string } | null {
@@ -174,7 +165,7 @@ export const kitsuFormat: ImportFormat = {
     return members.some((member) => {
       if (!looksLikeJson(member)) return false;
       try {
-        return isLibrary(parse(member));
+        return isLibrary(parseJson(member));
       } catch {
         return false;
       }
@@ -186,15 +177,8 @@ export const kitsuFormat: ImportFormat = {
     const result: ReadResult = { records: [], rejected: [] };
     let found = false;
     for (const member of members) {
-      if (!looksLikeJson(member)) continue;
-      let json: unknown;
-      try {
-        json = parse(member);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new ImportFileError(`${member.name} is not complete JSON (${reason}).`);
-      }
-      if (!isLibrary(json)) continue;
+      const json = jsonOf(member);
+      if (json === undefined || !isLibrary(json)) continue;
       found = true;
       readMember(member, objectOr(json), result);
     }

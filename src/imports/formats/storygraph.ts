@@ -4,7 +4,7 @@
  * one reading or several, each a date or a start-end range; five read statuses.
  */
 import type { Status } from '../../entries/statuses';
-import { csvHeader, hasColumns, readCsvMembers, rejectedWithoutName, type CsvRow } from '../csv';
+import { csvFormat, hasColumns, rejectedWithoutName, type CsvRow } from '../csv';
 import {
   emptyRecord,
   htmlToText,
@@ -13,9 +13,7 @@ import {
   parseDate,
   scaleRating,
   type ImportFormat,
-  type ImportMember,
   type ImportRecord,
-  type ReadResult,
 } from '../records';
 
 const KEY_COLUMNS = ['Read Status', 'Star Rating', 'ISBN/UID'];
@@ -125,18 +123,10 @@ function readRow(file: string, { line, values }: CsvRow): ImportRecord {
 }
 
 /** StoryGraph's library export CSV. */
-export const storygraphFormat: ImportFormat = {
+export const storygraphFormat: ImportFormat = csvFormat({
   name: 'storygraph',
   label: 'StoryGraph',
-  detect(members) {
-    return members.some((member) => hasColumns(csvHeader(member.text), KEY_COLUMNS)) ? 'yes' : 'no';
-  },
-  read(members: ImportMember[]): ReadResult {
-    return readCsvMembers(
-      members,
-      (header) => hasColumns(header, KEY_COLUMNS),
-      (file, row) => rejectedWithoutName(readRow(file, row), row.raw, 'no title and no ISBN'),
-      'This is not a StoryGraph library export: its header has no Read Status, Star Rating and ISBN/UID.',
-    );
-  },
-};
+  fits: (header) => hasColumns(header, KEY_COLUMNS),
+  readRow: (file, row) => rejectedWithoutName(readRow(file, row), row.raw, 'no title and no ISBN'),
+  notThis: 'This is not a StoryGraph library export: its header has no Read Status, Star Rating and ISBN/UID.',
+});

@@ -17,6 +17,7 @@ import {
   type ReadResult,
   type RejectedRow,
 } from '../records';
+import { isObject, parseJson, type Json } from '../json';
 
 type FileKind =
   'watched-movies' | 'watched-shows' | 'watched-history' | 'ratings-movies' | 'ratings-shows' | 'watchlist';
@@ -35,10 +36,6 @@ const OTHER_TRAKT_FILE = /^(?:ratings-|lists-|collection-|user-|watched-|comment
 
 const RAW_LIMIT = 300;
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const baseName = (name: string) => (name.split('/').pop() ?? name).toLowerCase();
 
 function kindOf(name: string): FileKind | null {
@@ -56,7 +53,7 @@ function numericId(value: unknown): string | null {
 function parseJsonArray(member: ImportMember): unknown[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(member.text.replace(/^\uFEFF/, ''));
+    parsed = parseJson(member);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ImportFileError(`${member.name} could not be read as JSON (${reason}).`);
@@ -263,7 +260,7 @@ function finish(title: Title): ImportRecord {
 function holdsTraktItems(member: ImportMember): boolean {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(member.text.replace(/^\uFEFF/, ''));
+    parsed = parseJson(member);
   } catch {
     return false;
   }

@@ -4,7 +4,7 @@
  * a game's progress written as a duration ("3h 00min").
  */
 import type { Status } from '../../entries/statuses';
-import { csvHeader, hasColumns, readCsvMembers, type CsvRow } from '../csv';
+import { csvFormat, hasColumns, type CsvRow } from '../csv';
 import {
   emptyRecord,
   htmlToText,
@@ -14,9 +14,7 @@ import {
   scaleRating,
   type ImportFormat,
   type ImportMediaType,
-  type ImportMember,
   type ImportRecord,
-  type ReadResult,
   type RejectedRow,
 } from '../records';
 
@@ -148,18 +146,10 @@ function readRow(file: string, { line, values, raw }: CsvRow): ImportRecord | Re
 }
 
 /** Yamtrack's CSV export. */
-export const yamtrackFormat: ImportFormat = {
+export const yamtrackFormat: ImportFormat = csvFormat({
   name: 'yamtrack',
   label: 'Yamtrack',
-  detect(members) {
-    return members.some((member) => isYamtrackHeader(csvHeader(member.text))) ? 'yes' : 'no';
-  },
-  read(members: ImportMember[]): ReadResult {
-    return readCsvMembers(
-      members,
-      isYamtrackHeader,
-      readRow,
-      'This is not a Yamtrack export: its header has no media_id, source and media_type.',
-    );
-  },
-};
+  fits: isYamtrackHeader,
+  readRow,
+  notThis: 'This is not a Yamtrack export: its header has no media_id, source and media_type.',
+});
